@@ -1,0 +1,153 @@
+"""The run loop: scenario → organisation → state → one compiled day at a time.
+
+:class:`Simulation` owns the state of one run. ``step()`` runs one day in a single
+compiled call (no Python per agent); the loop in Python only grows the decision pool
+when needed and checks conservation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .kernels.context import (
+    COUNT_ACTIVE,
+    COUNT_ARRIVED,
+    COUNT_COMPLETED,
+    COUNT_CREATED,
+    COUNT_PROCESSED,
+    COUNT_UNMET,
+    COUNT_WITHDRAWN,
+    DayParams,
+    new_buffers,
+)
+from .kernels.day import run_day
+from .kernels.record import COLUMNS
+from .organisation import Organisation, build
+from .scenario import Scenario
+from .shocks import DailyConditions, compile_conditions
+from .state import DECISION, Decisions, allocate, grow
+
+
+class ConservationError(AssertionError):
+    """A conservation law of DESIGN §1.2 failed: a bug, never a user error."""
+
+
+def day_params(scenario: Scenario, org: Organisation) -> DayParams:
+    """The scalar parameters of the day's rules, from a scenario."""
+    p = scenario.params
+    week = p["policy.reporting.week_hours"]
+    return DayParams(
+        seed=np.int64(p["run.seed"]), slots=np.int64(int(org.services.deadline.max()) + 1),
+        agent_reporting=p["policy.reporting.agent_hours"] / week,
+        manager_reporting=p["policy.reporting.manager_hours"] / week,
+        crisis_reporting=p["policy.reporting.crisis_multiplier"], hours_per_day=week / 5.0,
+        remote_productivity=p["work.remote_productivity"],
+        sickness_spell=np.int64(p["baseline.sickness_spell"]), interim=p["policy.decisions.interim"],
+        steps=np.int64(p["policy.validation.steps"]),
+        authority_exception=np.int64(p["policy.authority.exception"]),
+        fatigue_gain=p["wellbeing.fatigue_gain"], fatigue_recovery=p["wellbeing.fatigue_recovery"],
+        fatigue_effect=p["wellbeing.fatigue_effect"],
+        burnout_threshold=p["wellbeing.burnout_threshold"],
+        burnout_hazard=p["wellbeing.burnout_hazard"], burnout_days=np.int64(p["wellbeing.burnout_days"]),
+        engagement_baseline=p["wellbeing.engagement_baseline"],
+        engagement_recovery=p["wellbeing.engagement_recovery"],
+        reporting_cost=p["wellbeing.reporting_cost"], fatigue_cost=p["wellbeing.fatigue_cost"],
+        pressure_cap=p["wellbeing.pressure_cap"],
+    )
+
+
+class Simulation:
+    """One run of a scenario.
+
+    Args:
+        scenario: validated scenario.
+        org: organisation already built from it (built here if None).
+        check: verify conservation every day (cheap: O(services + decisions)).
+
+    Attributes:
+        day: next day to simulate.
+        out: (days, len(COLUMNS)) table of daily metrics.
+
+    """
+
+    def __init__(self, scenario: Scenario, org: Organisation | None = None, check: bool = True):
+        self.scenario = scenario
+        self.org = org if org is not None else build(scenario)
+        self.check = check
+        self.days = scenario["run.days"]
+        self.params = day_params(scenario, self.org)
+        cond = compile_conditions(scenario, self.org)
+        self.conditions = cond
+        self._daily = _day_major(cond)
+        o = self.org
+        self.agents, self.services, self.managers = o.agents, o.services, o.managers
+        n_deciders = int(o.managers.deciders.sum())
+        self.buffers = new_buffers(len(o.service_names), int(self.params.slots), n_deciders)
+        expected = float(cond.demand.max(axis=1).sum() * cond.exception_share.max())
+        self.decisions = allocate(DECISION, max(1024, int(8 * expected)), Decisions)
+        self.max_level = np.int64(o.depth)
+        self.out = np.full((self.days, len(COLUMNS)), np.nan)
+        self.day = 0
+
+    def _ensure_room(self) -> None:
+        demand_today = float(self._daily["demand"][self.day].sum())
+        need = int(self.buffers.counts[COUNT_ACTIVE]) + int(4 * demand_today + 200)
+        size = len(self.decisions.uid)
+        if need > size:
+            self.decisions = grow(DECISION, self.decisions, max(need, 2 * size), Decisions)
+
+    def step(self) -> None:
+        """Simulate one day."""
+        if self.day >= self.days:
+            raise RuntimeError(f"the horizon ({self.days} days) is reached")
+        self._ensure_room()
+        d, t = self._daily, self.day
+        run_day(np.int64(t), self.params, self.agents, self.services, self.managers,
+                self.decisions, self.buffers, self.org.origin_ptr, self.org.origin_agent,
+                d["absence"][t], float(d["remote"][t]), float(d["exception_share"][t]),
+                bool(d["crisis"][t]), d["demand"][t], d["closed"][t], d["it_factor"][t],
+                self.max_level, self.out)
+        if self.check:
+            self.check_conservation()
+        self.day += 1
+
+    def run(self, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Simulate the remaining days; return the daily table."""
+        while self.day < self.days:
+            self.step()
+            if progress is not None:
+                progress(1)
+        return self.out
+
+    def check_conservation(self) -> None:
+        """Raise ConservationError if tasks or decisions are not conserved."""
+        c = self.buffers.counts
+        waiting = int(self.services.waiting.sum())
+        if c[COUNT_ARRIVED] != c[COUNT_PROCESSED] + waiting + c[COUNT_UNMET]:
+            raise ConservationError(
+                f"day {self.day}: tasks arrived {c[COUNT_ARRIVED]} != processed "
+                f"{c[COUNT_PROCESSED]} + waiting {waiting} + unmet {c[COUNT_UNMET]}")
+        if c[COUNT_CREATED] != c[COUNT_COMPLETED] + c[COUNT_WITHDRAWN] + c[COUNT_ACTIVE]:
+            raise ConservationError(
+                f"day {self.day}: decisions created {c[COUNT_CREATED]} != completed "
+                f"{c[COUNT_COMPLETED]} + withdrawn {c[COUNT_WITHDRAWN]} + in flight {c[COUNT_ACTIVE]}")
+        n = int(c[COUNT_ACTIVE])
+        alive = self.decisions.task_alive[:n]
+        pending = np.bincount(self.decisions.service[:n][alive], minlength=len(self.services.pending))
+        if not np.array_equal(pending, self.services.pending):
+            raise ConservationError(f"day {self.day}: pending exceptions do not match decisions")
+        if len(np.unique(self.decisions.uid[:n])) != n:
+            raise ConservationError(f"day {self.day}: a decision is held twice")
+
+
+def _day_major(cond: DailyConditions) -> dict[str, np.ndarray]:
+    """Conditions laid out one contiguous row per day."""
+    return {
+        "absence": np.ascontiguousarray(cond.absence.T),
+        "remote": cond.remote, "exception_share": cond.exception_share, "crisis": cond.crisis,
+        "demand": np.ascontiguousarray(cond.demand.T),
+        "closed": np.ascontiguousarray(cond.closed.T),
+        "it_factor": np.ascontiguousarray(cond.it_factor.T),
+    }

@@ -1,0 +1,29 @@
+"""Stage 7 — reporting: the time agents and managers spend reporting.
+
+The reporting share of working time is hours per week / week hours, times the
+crisis multiplier on days when a shock component is active, capped at 1. The share
+was taken out of the day's capacity in the decisions and work stages; this stage
+adds up the hours spent by present staff (agents and managers) for the record.
+"""
+
+from numba import njit
+
+from ..state import STATUS_ABSENT
+from .context import TODAY_REPORTING_HOURS
+
+
+@njit(cache=True)
+def shares(P, crisis):
+    """(agent share, manager share) of working time spent reporting today."""
+    mult = P.crisis_reporting if crisis else 1.0
+    return min(P.agent_reporting * mult, 1.0), min(P.manager_reporting * mult, 1.0)
+
+
+@njit(cache=True)
+def hours(P, agents, agent_share, manager_share, today):
+    """Add up today's reporting hours of present staff."""
+    total = 0.0
+    for a in range(agents.home.shape[0]):
+        if agents.status[a] != STATUS_ABSENT:
+            total += manager_share if agents.role[a] >= 0 else agent_share
+    today[TODAY_REPORTING_HOURS] = total * P.hours_per_day

@@ -1,0 +1,67 @@
+"""Stage 1 — shock: who is absent (and why), who works remotely, today.
+
+Rules (DESIGN §1.2 step 1), for each agent:
+
+1. an agent in a burnout absence stays absent until ``burnout_until``;
+2. otherwise each absence reason r with today's prevalence π_r > 0 is tried in the
+   order of ``ABSENCE_REASONS``: the agent is absent for r if its latent uniform
+   u_r < π_r. Sickness latents are redrawn every ``sickness_spell`` days (spells,
+   staggered by agent); childcare, vulnerability and vacancy latents are fixed for
+   the run, so the same agents stay home while the prevalence lasts;
+3. a present agent who is not a manager, in a closed service, takes special leave;
+4. a present agent whose job can be done remotely works remotely if its (fixed)
+   latent uniform is below today's remote uptake.
+"""
+
+from numba import njit
+
+from ..rng import ABSENCE, REMOTE, stream_key, uniform
+from ..state import STATUS_ABSENT, STATUS_ON_SITE, STATUS_REMOTE
+from .context import TODAY_ABSENT, TODAY_REMOTE, TODAY_SPECIAL_LEAVE
+
+SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = 0, 1, 2, 3, 4, 5
+_STATELESS = (CHILDCARE, VULNERABILITY, VACANCY)
+_SPELL_STAGGER = 2654435761
+
+
+@njit(cache=True)
+def absence_reason(key, agent, day, prevalence, spell):
+    """The absence reason of ``agent`` today from the stateless latents, or -1."""
+    if prevalence[SICKNESS] > 0.0:
+        block = (day + (agent * _SPELL_STAGGER) % spell) // spell
+        if uniform(key, agent, block * 8) < prevalence[SICKNESS]:
+            return SICKNESS
+    for r in _STATELESS:
+        if prevalence[r] > 0.0 and uniform(key, agent, r) < prevalence[r]:
+            return r
+    return -1
+
+
+@njit(cache=True)
+def apply_shock(day, P, agents, prevalence, remote_uptake, closed, today):
+    """Set every agent's status and absence reason for ``day``."""
+    key_abs = stream_key(P.seed, ABSENCE, 0)
+    key_rem = stream_key(P.seed, REMOTE, 0)
+    absent = 0
+    remote = 0
+    leave = 0
+    for a in range(agents.home.shape[0]):
+        if agents.burnout_until[a] >= day:
+            reason = BURNOUT
+        else:
+            reason = absence_reason(key_abs, a, day, prevalence, P.sickness_spell)
+            if reason < 0 and closed[agents.assigned[a]] and agents.role[a] < 0:
+                reason = SPECIAL_LEAVE
+                leave += 1
+        agents.absence[a] = reason
+        if reason >= 0:
+            agents.status[a] = STATUS_ABSENT
+            absent += 1
+        elif agents.can_remote[a] and remote_uptake > 0.0 and uniform(key_rem, a, 0) < remote_uptake:
+            agents.status[a] = STATUS_REMOTE
+            remote += 1
+        else:
+            agents.status[a] = STATUS_ON_SITE
+    today[TODAY_ABSENT] = absent
+    today[TODAY_REMOTE] = remote
+    today[TODAY_SPECIAL_LEAVE] = leave

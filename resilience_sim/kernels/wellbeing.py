@@ -1,0 +1,66 @@
+"""Stage 8 — wellbeing: fatigue, burnout, engagement.
+
+For a present agent, with pressure x = min(workload/capacity of its service, cap):
+fatigue F ← clip(F + gain·max(0, x − 1) − recovery·F); an absent agent only recovers.
+A present agent with F above the burnout threshold θ starts a burnout absence of
+``burnout_days`` with probability hazard·(F − θ)/(1 − θ). Engagement E of a present
+agent ← clip(E + recovery_E·(E₀ − E) − reporting cost·(reporting share − its
+normal-time share) − fatigue cost·F): extra reporting asked in a crisis costs
+engagement; managers use the managers' shares.
+"""
+
+from numba import njit
+
+from ..rng import BURNOUT, stream_key, uniform
+from ..state import STATUS_ABSENT
+from .context import (
+    TODAY_BURNOUT_DAYS,
+    TODAY_BURNOUT_STARTS,
+    TODAY_ENGAGEMENT,
+    TODAY_FATIGUE,
+    TODAY_MANAGER_FATIGUE,
+)
+
+
+@njit(cache=True)
+def update(day, P, agents, services, agent_share, manager_share, today):
+    """Move every agent's fatigue and engagement; start burnouts."""
+    key = stream_key(P.seed, BURNOUT, day)
+    span = max(1.0 - P.burnout_threshold, 1e-9)
+    sum_f = 0.0
+    sum_e = 0.0
+    sum_mf = 0.0
+    starts = 0
+    burnout_days = 0
+    for a in range(agents.home.shape[0]):
+        f = agents.fatigue[a]
+        if agents.status[a] == STATUS_ABSENT:
+            f -= P.fatigue_recovery * f
+            if agents.burnout_until[a] >= day:
+                burnout_days += 1
+        else:
+            x = min(services.pressure[agents.assigned[a]], P.pressure_cap)
+            f += P.fatigue_gain * max(0.0, x - 1.0) - P.fatigue_recovery * f
+            f = min(max(f, 0.0), 1.0)
+            if f > P.burnout_threshold:
+                if uniform(key, a, 0) < P.burnout_hazard * (f - P.burnout_threshold) / span:
+                    agents.burnout_until[a] = day + P.burnout_days
+                    starts += 1
+            if agents.role[a] >= 0:
+                extra = manager_share - P.manager_reporting
+            else:
+                extra = agent_share - P.agent_reporting
+            e = agents.engagement[a]
+            e += (P.engagement_recovery * (P.engagement_baseline - e)
+                  - P.reporting_cost * extra - P.fatigue_cost * f)
+            agents.engagement[a] = min(max(e, 0.0), 1.0)
+        agents.fatigue[a] = f
+        sum_f += f
+        sum_e += agents.engagement[a]
+        if agents.role[a] >= 0:
+            sum_mf += f
+    today[TODAY_FATIGUE] = sum_f
+    today[TODAY_ENGAGEMENT] = sum_e
+    today[TODAY_MANAGER_FATIGUE] = sum_mf
+    today[TODAY_BURNOUT_STARTS] = starts
+    today[TODAY_BURNOUT_DAYS] = burnout_days

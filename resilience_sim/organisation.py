@@ -1,0 +1,307 @@
+"""Build the organisation: institutions, services, agents, managers, ties.
+
+The builder turns a validated :class:`~resilience_sim.scenario.Scenario` into arrays
+(see :mod:`.state`). It is deterministic for a seed: every draw comes from the
+counter-based generator with the ``build`` stream, so the organisation is the same
+whatever the policy (common random numbers across designs).
+
+Hierarchy (levels, DESIGN §1.1): each institution has an executive (0), deputies
+(1), directors (2) grouping ``units_per_director`` services, a head per service (3)
+and team leaders (4) leading teams of about ``team_size`` agents. Levels 0–2 form the
+institution's executive office; heads and team leaders belong to their service and
+spend part of their time on its tasks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import archetypes
+from .rng import BUILD, uniforms
+from .scenario import Scenario
+from .state import AGENT, MANAGER, SERVICE, Agents, Managers, Services, allocate
+
+#: share of a manager's time spent on the service's tasks, by level
+TASK_SHARE_BY_LEVEL = (0.0, 0.0, 0.0, 0.2, 0.5)
+
+
+@dataclass
+class ServiceSpec:
+    """One service (unit) before arrays are built."""
+
+    name: str
+    institution: int
+    mission: str
+    tags: tuple[str, ...]
+    headcount: int
+    essential: bool
+    on_site_share: float
+    deadline: int
+    demand: float | None = None
+
+
+@dataclass
+class Organisation:
+    """The built organisation: arrays plus the names that label them.
+
+    Attributes:
+        institutions: (name, kind) per institution.
+        service_names: name per service.
+        service_tags: mission tags per service.
+        missions: skill names; ``services.mission`` and agents' skills index it.
+        services, agents, managers: state tables (see :mod:`.state`).
+        origin_ptr, origin_agent: per service, the workers whose managers raise its
+            exceptions (CSR layout: workers of service s are
+            ``origin_agent[origin_ptr[s]:origin_ptr[s+1]]``).
+        ties: informal ties as an (E, 2) array of agent indices.
+        executive_office: service index of each institution's executive office.
+
+    """
+
+    institutions: list[tuple[str, str]]
+    service_names: list[str]
+    service_tags: list[tuple[str, ...]]
+    missions: list[str]
+    services: Services
+    agents: Agents
+    managers: Managers
+    origin_ptr: np.ndarray
+    origin_agent: np.ndarray
+    ties: np.ndarray
+    executive_office: list[int] = field(default_factory=list)
+
+    @property
+    def n_agents(self) -> int:
+        """Staff count."""
+        return len(self.agents.home)
+
+    @property
+    def depth(self) -> int:
+        """Deepest manager level."""
+        return int(self.managers.level.max()) if len(self.managers.level) else 0
+
+
+def service_specs(scenario: Scenario) -> tuple[list[tuple[str, str]], list[ServiceSpec]]:
+    """Institutions and services of a scenario (explicit ones, or its archetype)."""
+    if scenario.services:
+        insts = [(i["name"], i["kind"]) for i in scenario.institutions] or [("main", "commune")]
+        index = {name: k for k, (name, _) in enumerate(insts)}
+        specs = [ServiceSpec(
+            name=s["name"], institution=index.get(s["institution"], 0),
+            mission=s["mission"] or s["name"],
+            tags=tuple(t.strip() for t in s["tags"].split(",") if t.strip()),
+            headcount=s["headcount"], essential=s["essential"],
+            on_site_share=s["on_site_share"], deadline=s["deadline"], demand=s["demand"],
+        ) for s in scenario.services]
+        return insts, specs
+    insts, specs = [], []
+    for k, (name, kind, rows) in enumerate(archetypes.ARCHETYPES[scenario["organisation.archetype"]]):
+        insts.append((name, kind))
+        for sname, head, tags, essential, on_site, deadline in rows:
+            specs.append(ServiceSpec(sname if k == 0 else f"{name}.{sname}", k, sname,
+                                     tuple(tags.split(",")), head, essential, on_site, deadline))
+    return insts, specs
+
+
+def rescale(specs: list[ServiceSpec], target: int | None) -> list[ServiceSpec]:
+    """Scale headcounts (and explicit demands) so that staff total about ``target``."""
+    if not target:
+        return specs
+    total = sum(s.headcount for s in specs)
+    f = target / total
+    out = []
+    for s in specs:
+        n = max(1, round(s.headcount * f))
+        demand = None if s.demand is None else s.demand * n / s.headcount
+        out.append(ServiceSpec(**{**s.__dict__, "headcount": n, "demand": demand}))
+    return out
+
+
+def split_units(specs: list[ServiceSpec], max_size: int) -> list[ServiceSpec]:
+    """Split services larger than ``max_size`` into units of the same mission."""
+    out = []
+    for s in specs:
+        parts = math.ceil(s.headcount / max_size)
+        if parts == 1:
+            out.append(s)
+            continue
+        base, extra = divmod(s.headcount, parts)
+        for p in range(parts):
+            n = base + (1 if p < extra else 0)
+            demand = None if s.demand is None else s.demand * n / s.headcount
+            out.append(ServiceSpec(**{**s.__dict__, "name": f"{s.name}#{p + 1}",
+                                      "headcount": n, "demand": demand}))
+    return out
+
+
+def build(scenario: Scenario) -> Organisation:
+    """Build the organisation of a scenario (archetype, explicit services or CSV)."""
+    if scenario["organisation.csv"]:
+        from .orgchart import build_from_csv
+
+        return build_from_csv(scenario)
+    insts, specs = service_specs(scenario)
+    specs = rescale(specs, scenario["organisation.agents"])
+    specs = split_units(specs, scenario["organisation.max_unit_size"])
+    return _assemble(scenario, insts, specs)
+
+
+def _assemble(scenario: Scenario, insts, specs: list[ServiceSpec]) -> Organisation:
+    p = scenario.params
+    team = p["organisation.team_size"]
+    rows_agent: list[tuple[int, int]] = []  # (service, level or 5 for staff)
+    parents: list[int] = []  # manager agent row each agent reports to (row index)
+    svc_specs: list[ServiceSpec] = []
+    exec_office = []
+    for k, (iname, _) in enumerate(insts):
+        own = [s for s in specs if s.institution == k]
+        if not own:
+            continue
+        office = len(svc_specs)
+        exec_office.append(office)
+        svc_specs.append(ServiceSpec(f"{iname}.executive_office" if len(insts) > 1 else
+                                     "executive_office", k, "management", ("executive",),
+                                     0, False, 0.3, 30, 0.0))
+        n_dir = math.ceil(len(own) / p["organisation.units_per_director"])
+        n_dep = math.ceil(n_dir / p["organisation.directors_per_deputy"])
+        top = _add(rows_agent, parents, office, 0, -1)
+        deps = [_add(rows_agent, parents, office, 1, top) for _ in range(n_dep)]
+        dirs = [_add(rows_agent, parents, office, 2, deps[d // p["organisation.directors_per_deputy"]])
+                for d in range(n_dir)]
+        for u, s in enumerate(own):
+            sid = len(svc_specs)
+            svc_specs.append(s)
+            _add_service(rows_agent, parents, sid, s.headcount, dirs[u // p["organisation.units_per_director"]], team)
+    return _arrays(scenario, insts, svc_specs, rows_agent, parents, exec_office)
+
+
+def _add(rows: list, parents: list, service: int, level: int, parent: int) -> int:
+    rows.append((service, level))
+    parents.append(parent)
+    return len(rows) - 1
+
+
+def _add_service(rows, parents, sid: int, n: int, director: int, team: float) -> None:
+    head = _add(rows, parents, sid, 3, director)
+    rest = n - 1
+    n_teams = 0 if rest < 3 else max(1, round(rest / (team + 1)))
+    members = rest - n_teams
+    leaders = [_add(rows, parents, sid, 4, head) for _ in range(n_teams)]
+    for m in range(members):
+        _add(rows, parents, sid, 5, leaders[m % n_teams] if n_teams else head)
+
+
+def _arrays(scenario: Scenario, insts, svc_specs, rows_agent, parents, exec_office) -> Organisation:
+    p = scenario.params
+    seed = p["run.seed"]
+    n, n_svc = len(rows_agent), len(svc_specs)
+    missions = sorted({s.mission for s in svc_specs})
+    mission_index = {m: i for i, m in enumerate(missions)}
+    services = allocate(SERVICE, n_svc, Services)
+    for i, s in enumerate(svc_specs):
+        services.institution[i] = s.institution
+        services.mission[i] = mission_index[s.mission]
+        services.essential[i] = s.essential
+        services.weight[i] = p["outcomes.essential_weight"] if s.essential else 1.0
+        services.on_site_share[i] = s.on_site_share
+        services.deadline[i] = s.deadline
+    agents = allocate(AGENT, n, Agents)
+    level = np.array([lv for _, lv in rows_agent], dtype=np.int8)
+    agents.home[:] = [sv for sv, _ in rows_agent]
+    agents.assigned[:] = agents.home
+    is_mgr = level < 5
+    n_mgr = int(is_mgr.sum())
+    agents.role[is_mgr] = np.arange(n_mgr, dtype=np.int32)
+    parent_row = np.array(parents, dtype=np.int64)
+    agents.manager[:] = np.where(parent_row >= 0, agents.role[np.maximum(parent_row, 0)], -1)
+    agents.task_share[:] = np.where(is_mgr, np.array(TASK_SHARE_BY_LEVEL + (1.0,))[level], 1.0)
+    _draw_agents(agents, services, seed, p, len(missions))
+    managers = allocate(MANAGER, n_mgr, Managers)
+    managers.agent[:] = np.flatnonzero(is_mgr)
+    managers.level[:] = level[is_mgr]
+    managers.parent[:] = agents.manager[is_mgr]
+    managers.service[:] = agents.home[is_mgr]
+    managers.deciders[:] = p["organisation.deciders_per_manager"]
+    managers.desk[:] = np.arange(n_mgr) * p["organisation.deciders_per_manager"]
+    managers.capacity[:] = p["organisation.manager_capacity"]
+    managers.rate[:] = managers.capacity
+    heads = managers.level == 3
+    services.head[managers.service[heads]] = np.flatnonzero(heads)
+    _set_demand(services, agents, svc_specs, p)
+    ptr, origin = _origins(agents, n_svc)
+    ties = _informal_ties(n, p["organisation.informal_ties"], p["organisation.rewire"], seed)
+    return Organisation(
+        institutions=list(insts), service_names=[s.name for s in svc_specs],
+        service_tags=[s.tags for s in svc_specs], missions=missions, services=services,
+        agents=agents, managers=managers, origin_ptr=ptr, origin_agent=origin, ties=ties,
+        executive_office=exec_office,
+    )
+
+
+def _draw_agents(agents: Agents, services: Services, seed: int, p, n_missions: int) -> None:
+    n = len(agents.home)
+    s = BUILD
+    cv = p["organisation.productivity_cv"]
+    sigma = math.sqrt(math.log1p(cv * cv))
+    mu = math.log(p["organisation.productivity"]) - sigma * sigma / 2
+    u1, u2 = uniforms(seed, s, 0, n, 0), uniforms(seed, s, 0, n, 1)
+    z = np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2 * np.pi * u2)
+    agents.productivity[:] = np.exp(mu + sigma * z)
+    agents.primary_skill[:] = services.mission[agents.home]
+    has2 = uniforms(seed, s, 0, n, 2) < p["organisation.secondary_skill_share"]
+    offset = 1 + (uniforms(seed, s, 0, n, 3) * max(n_missions - 1, 1)).astype(np.int16)
+    second = (agents.primary_skill + offset) % max(n_missions, 1)
+    agents.secondary_skill[:] = np.where(has2 & (n_missions > 1), second, -1)
+    agents.secondary_known[:] = has2 & (uniforms(seed, s, 0, n, 4) < p["organisation.secondary_known_share"])
+    agents.can_remote[:] = uniforms(seed, s, 0, n, 5) >= services.on_site_share[agents.home]
+    ra = p["organisation.risk_aversion"]
+    agents.risk_aversion[:] = np.clip(ra + 0.2 * (uniforms(seed, s, 0, n, 6) - 0.5), 0, 1)
+    agents.engagement[:] = p["wellbeing.engagement_baseline"]
+
+
+def _set_demand(services: Services, agents: Agents, specs: list[ServiceSpec], p) -> None:
+    """Baseline demand: explicit, or utilisation × expected baseline capacity."""
+    reporting = p["policy.reporting.agent_hours"] / p["policy.reporting.week_hours"]
+    presence = 1.0 - p["baseline.sickness"]
+    work = agents.productivity * agents.task_share * presence * (1.0 - reporting)
+    cap = np.bincount(agents.home, weights=work, minlength=len(specs))
+    for i, s in enumerate(specs):
+        services.base_demand[i] = s.demand if s.demand is not None else p["organisation.utilisation"] * cap[i]
+
+
+def _origins(agents: Agents, n_svc: int) -> tuple[np.ndarray, np.ndarray]:
+    """Workers by service (CSR): exceptions are raised through their managers."""
+    workers = np.flatnonzero(agents.task_share > 0).astype(np.int32)
+    order = np.argsort(agents.home[workers], kind="stable")
+    workers = workers[order]
+    counts = np.bincount(agents.home[workers], minlength=n_svc)
+    ptr = np.zeros(n_svc + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    return ptr, workers
+
+
+def _informal_ties(n: int, k: int, rewire: float, seed: int) -> np.ndarray:
+    """Watts–Strogatz ties over agents in service order (k per agent, rewired)."""
+    half = k // 2
+    if half == 0 or n < 3:
+        return np.zeros((0, 2), dtype=np.int32)
+    src = np.repeat(np.arange(n, dtype=np.int64), half)
+    dst = (src + np.tile(np.arange(1, half + 1), n)) % n
+    s = BUILD
+    m = len(src)
+    flip = uniforms(seed, s, 1, m, 0) < rewire
+    target = (uniforms(seed, s, 1, m, 1) * n).astype(np.int64)
+    dst = np.where(flip & (target != src), target, dst)
+    return np.stack([src, dst], axis=1).astype(np.int32)
+
+
+def describe(org: Organisation) -> dict:
+    """Counts for people: staff, services, managers by level."""
+    levels = np.bincount(org.managers.level, minlength=5)
+    return {"agents": org.n_agents, "services": len(org.service_names),
+            "institutions": len(org.institutions),
+            "managers_by_level": {i: int(c) for i, c in enumerate(levels)}}
+

@@ -1,0 +1,171 @@
+"""Every parameter of the model, declared once.
+
+``PARAMS`` holds the scalar parameters by dotted key; ``SERVICE_FIELDS``,
+``INSTITUTION_FIELDS`` and ``SHOCK_FIELDS`` declare the fields of the list sections
+(``[[organisation.services]]``, ``[[organisation.institutions]]``,
+``[[shock.components]]``). Sources refer to DESIGN §3 figures; "assumption" marks a
+value chosen for plausibility, to be calibrated by the user.
+"""
+
+from __future__ import annotations
+
+from .schema import Param
+
+LEVEL_NAMES = ("executive", "deputy", "director", "head of service", "team leader")
+ARCHETYPES = ("commune_50k", "departement", "region", "state_service", "territory")
+ABSENCE_REASONS = ("sickness", "childcare", "vulnerability", "burnout", "vacancy", "special_leave")
+SHOCK_KINDS = ("absence", "remote", "demand", "crisis_mission", "exceptions", "it_outage")
+
+_P = [
+    # --- run -------------------------------------------------------------------
+    Param("run.days", "int", 365, 1, 3650, "days", "simulated horizon"),
+    Param("run.seed", "int", 1, 0, 2**63 - 1, "", "run seed; every draw is a function of it"),
+    Param("run.start_date", "str", "2020-01-01", doc="calendar date of day 0 (labels only)"),
+    Param("run.warmup", "int", 28, 0, 365, "days",
+          "days before the shock used to measure the pre-shock level P0"),
+    # --- organisation ------------------------------------------------------------
+    Param("organisation.archetype", "choice", "commune_50k", choices=ARCHETYPES,
+          doc="preset organisation; explicit services or a CSV replace it"),
+    Param("organisation.csv", "str", None, doc="CSV org chart (agent, service, manager, level, skills)"),
+    Param("organisation.agents", "int", None, 20, 5_000_000, "agents",
+          "rescale the organisation to about this many staff, keeping proportions"),
+    Param("organisation.team_size", "float", 9.0, 3, 20, "agents",
+          "mean span of control of a team leader", "DESIGN §3: span 5–12 (assumption)"),
+    Param("organisation.units_per_director", "int", 4, 1, 12, "services",
+          "services grouped under one director", "DESIGN §3: span 5–12 (assumption)"),
+    Param("organisation.directors_per_deputy", "int", 3, 1, 12, "directors",
+          "directors grouped under one deputy (DGA)", "assumption"),
+    Param("organisation.max_unit_size", "int", 150, 10, 100_000, "agents",
+          "larger services are split into units of at most this size, each with a head"),
+    Param("organisation.productivity", "float", 4.0, 0.1, 100, "tasks/day",
+          "mean tasks an agent completes in a full day", "assumption (a task ≈ 1.5–2 h)"),
+    Param("organisation.productivity_cv", "float", 0.25, 0, 2, "share",
+          "coefficient of variation of productivity (lognormal)", "assumption"),
+    Param("organisation.utilisation", "float", 0.85, 0.05, 1.5, "share",
+          "baseline demand as a share of a service's baseline capacity", "assumption"),
+    Param("organisation.secondary_skill_share", "float", 0.6, 0, 1, "share",
+          "share of agents with a secondary skill", "assumption"),
+    Param("organisation.secondary_known_share", "float", 0.2, 0, 1, "share",
+          "share of secondary skills known to the organisation (skills registry)", "assumption"),
+    Param("organisation.informal_ties", "int", 4, 0, 50, "ties/agent",
+          "informal ties per agent across services (Watts–Strogatz degree)", "assumption"),
+    Param("organisation.rewire", "float", 0.1, 0, 1, "share",
+          "rewiring probability of informal ties (small world)", "assumption"),
+    Param("organisation.manager_capacity", "float", 12.0, 0.1, 1000, "decisions/day",
+          "decisions a manager signs off in a full day", "assumption"),
+    Param("organisation.deciders_per_manager", "int", 1, 1, 50, "deciders",
+          "parallel deciders at each manager desk (1 = M/M/1, c = M/M/c)"),
+    Param("organisation.risk_aversion", "float", 0.5, 0, 1, "share", "mean risk aversion"),
+    Param("organisation.graph_agents_max", "int", 20_000, 0, 5_000_000, "agents",
+          "above this size the networkx graph is built only on request"),
+    # --- policy (the engine part; levers add their own) ----------------------------
+    Param("policy.authority.exception", "int", 3, 0, 4, "level",
+          "level that holds authority for exceptions (0 = executive, 4 = team leader)",
+          "assumption: head of service"),
+    Param("policy.authority.redeployment", "int", 2, 0, 4, "level",
+          "level that holds authority for redeployments", "assumption: director"),
+    Param("policy.authority.initiative", "int", 2, 0, 4, "level",
+          "level that approves initiatives", "assumption"),
+    Param("policy.authority.partnership", "int", 1, 0, 4, "level",
+          "level that approves partnerships", "assumption"),
+    Param("policy.authority.spending", "int", 1, 0, 4, "level",
+          "level that approves spending", "assumption"),
+    Param("policy.validation.steps", "int", 2, 1, 5, "sign-offs",
+          "sign-offs on the way up, ending at the authority level", "assumption"),
+    Param("policy.decisions.interim", "float", 0.5, 0, 1, "share",
+          "decision capacity kept when a manager is absent (a deputy covers)", "assumption"),
+    Param("policy.reporting.agent_hours", "float", 2.0, 0, 35, "h/week",
+          "reporting time of an agent", "assumption"),
+    Param("policy.reporting.manager_hours", "float", 6.0, 0, 35, "h/week",
+          "reporting time of a manager", "assumption"),
+    Param("policy.reporting.crisis_multiplier", "float", 1.5, 0, 10, "×",
+          "reporting asked during a shock, relative to normal", "assumption"),
+    Param("policy.reporting.week_hours", "float", 35.0, 1, 60, "h/week",
+          "working week", "French public service: 35 h"),
+    # --- work and wellbeing ---------------------------------------------------------
+    Param("work.remote_productivity", "float", 0.85, 0, 1.5, "×",
+          "productivity of remote work relative to on site", "assumption"),
+    Param("work.closure_threshold", "float", 0.1, 0, 1, "×",
+          "a service whose demand multiplier falls below this is closed: its on-site "
+          "staff who cannot work remotely take special leave",
+          "DESIGN §3: 30 % stopped, special leave among them"),
+    Param("wellbeing.fatigue_gain", "float", 0.04, 0, 1, "/day",
+          "fatigue gained per day per unit of workload above capacity", "assumption"),
+    Param("wellbeing.fatigue_recovery", "float", 0.05, 0, 1, "/day",
+          "share of fatigue recovered per day", "assumption"),
+    Param("wellbeing.fatigue_effect", "float", 0.3, 0, 1, "share",
+          "productivity lost at full fatigue", "assumption"),
+    Param("wellbeing.burnout_threshold", "float", 0.6, 0, 1, "share",
+          "fatigue above which burnout may start", "assumption"),
+    Param("wellbeing.burnout_hazard", "float", 0.02, 0, 1, "/day",
+          "daily probability of burnout at full fatigue", "assumption"),
+    Param("wellbeing.burnout_days", "int", 21, 1, 365, "days", "length of a burnout absence",
+          "assumption"),
+    Param("wellbeing.engagement_baseline", "float", 0.7, 0, 1, "share",
+          "engagement agents return to", "assumption"),
+    Param("wellbeing.engagement_recovery", "float", 0.02, 0, 1, "/day",
+          "speed of return to the baseline engagement", "assumption"),
+    Param("wellbeing.reporting_cost", "float", 0.05, 0, 1, "/day",
+          "engagement lost per day per unit of reporting share above normal times", "assumption"),
+    Param("wellbeing.fatigue_cost", "float", 0.01, 0, 1, "/day",
+          "engagement lost per day at full fatigue", "assumption"),
+    Param("wellbeing.pressure_cap", "float", 3.0, 1, 100, "×",
+          "workload ratio above which pressure stops rising", "assumption"),
+    # --- baseline shocks-free conditions --------------------------------------------
+    Param("baseline.sickness", "float", 0.092, 0, 1, "share",
+          "share of staff absent for sickness in normal times",
+          "DESIGN §3: Sofaxis 9.2 % (2019)"),
+    Param("baseline.exception_share", "float", 0.02, 0, 1, "share",
+          "share of tasks that are non-standard cases needing a decision", "assumption"),
+    Param("baseline.sickness_spell", "int", 7, 1, 365, "days",
+          "length of a sickness spell", "assumption"),
+    # --- outcomes ------------------------------------------------------------------
+    Param("outcomes.essential_weight", "float", 3.0, 1, 100, "×",
+          "weight of an essential service in the performance P(t)", "assumption"),
+    Param("outcomes.recovery_share", "float", 0.95, 0.5, 1, "share",
+          "P/P0 counted as recovered", "DESIGN §1.5"),
+    Param("outcomes.recovery_days", "int", 7, 1, 90, "days",
+          "days P must stay recovered", "assumption"),
+    Param("outcomes.smoothing_days", "int", 7, 1, 60, "days",
+          "trailing window of the smoothed performance used for min and recovery",
+          "assumption"),
+]
+
+PARAMS: dict[str, Param] = {p.key: p for p in _P}
+
+SERVICE_FIELDS: dict[str, Param] = {p.key: p for p in [
+    Param("name", "str", None, doc="service name"),
+    Param("institution", "str", "main", doc="institution the service belongs to"),
+    Param("mission", "str", None, doc="mission (= the skill it needs); defaults to the name"),
+    Param("tags", "str", "", doc="comma-separated mission tags used by shocks"),
+    Param("headcount", "int", None, 1, 5_000_000, "agents", "staff of the service"),
+    Param("demand", "float", None, 0, 1e9, "tasks/day",
+          "baseline demand; default = utilisation × baseline capacity"),
+    Param("essential", "bool", False, doc="essential service (weighted in P)"),
+    Param("on_site_share", "float", 0.5, 0, 1, "share", "share of the work that must be done on site"),
+    Param("deadline", "int", 10, 1, 60, "days", "age after which a waiting task is unmet"),
+]}
+
+INSTITUTION_FIELDS: dict[str, Param] = {p.key: p for p in [
+    Param("name", "str", None, doc="institution name"),
+    Param("kind", "choice", "commune",
+          choices=("commune", "epci", "departement", "region", "state", "external"),
+          doc="kind of institution"),
+]}
+
+SHOCK_FIELDS: dict[str, Param] = {p.key: p for p in [
+    Param("kind", "choice", None, choices=SHOCK_KINDS, doc="what the component changes"),
+    Param("start", "int", None, 0, 3650, "day", "first day of the component"),
+    Param("end", "int", None, 0, 3650, "day", "last day of the plateau (omit: until the end)"),
+    Param("ramp_up", "int", 0, 0, 365, "days", "days to reach the plateau"),
+    Param("ramp_down", "int", 0, 0, 365, "days", "days to return to normal after end"),
+    Param("value", "float", None, 0, 1000, "", "plateau value (share, multiplier or tasks/day)"),
+    Param("reason", "choice", "sickness", choices=ABSENCE_REASONS, doc="absence reason"),
+    Param("tag", "str", "*", doc="mission tag the component applies to (* = all)"),
+    Param("source", "str", "", doc="where the number comes from"),
+]}
+
+
+def defaults() -> dict[str, object]:
+    """The default value of every scalar parameter, by dotted key."""
+    return {k: p.default for k, p in PARAMS.items()}

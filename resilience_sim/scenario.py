@@ -1,0 +1,255 @@
+"""Scenario files (TOML): load, merge overrides, validate into a frozen Scenario.
+
+A scenario has scalar parameters by dotted key (declared in :mod:`.params`) and three
+list sections: ``[[organisation.institutions]]``, ``[[organisation.services]]`` and
+``[[shock.components]]``. Every problem raises :class:`ScenarioError` naming the file,
+the field (and the line when it can be found) and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .params import INSTITUTION_FIELDS, PARAMS, SERVICE_FIELDS, SHOCK_FIELDS, defaults
+from .schema import Param, ScenarioError, suggest
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+DEFAULT_SCENARIO = "covid_lockdown_2020"
+_META_KEYS = ("name", "title", "description")
+_LISTS = {
+    "organisation.services": SERVICE_FIELDS,
+    "organisation.institutions": INSTITUTION_FIELDS,
+    "shock.components": SHOCK_FIELDS,
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario.
+
+    Attributes:
+        name: short name (file stem unless ``[scenario] name`` says otherwise).
+        title: one-line title for people.
+        description: what the scenario represents and where its numbers come from.
+        source: file the scenario came from.
+        params: every scalar parameter by dotted key, defaults filled in.
+        services: explicit services (dicts of SERVICE_FIELDS), empty = archetype.
+        institutions: explicit institutions (dicts of INSTITUTION_FIELDS).
+        shocks: shock components (dicts of SHOCK_FIELDS).
+
+    """
+
+    name: str
+    title: str = ""
+    description: str = ""
+    source: str = "<defaults>"
+    params: MappingProxyType = field(default_factory=lambda: MappingProxyType(defaults()))
+    services: tuple = ()
+    institutions: tuple = ()
+    shocks: tuple = ()
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params[key]
+
+    @property
+    def onset(self) -> int | None:
+        """First day of the earliest shock component, or None without a shock."""
+        return min((s["start"] for s in self.shocks), default=None)
+
+    def with_values(self, values: dict[str, Any], source: str = "--set") -> Scenario:
+        """A copy with some scalar parameters changed (validated)."""
+        merged = dict(self.params)
+        for key, value in values.items():
+            merged[key] = _param(key, source).check(value, source)
+        new = replace(self, params=MappingProxyType(merged))
+        _check_cross(new, source, "")
+        return new
+
+    def with_settings(self, settings: list[str]) -> Scenario:
+        """A copy with ``KEY=VALUE`` command-line settings applied."""
+        values = {}
+        for item in settings:
+            if "=" not in item:
+                raise ScenarioError("--set", item, "expected KEY=VALUE, e.g. policy.validation.steps=1")
+            key, text = item.split("=", 1)
+            key = key.strip()
+            values[key] = _param(key, "--set").parse_text(text.strip(), "--set")
+        return self.with_values(values)
+
+
+def _param(key: str, source: str) -> Param:
+    if key not in PARAMS:
+        raise ScenarioError(source, key, "unknown parameter" + suggest(key, PARAMS) +
+                            " (`resilience-sim validate` lists none; see docs/parameters.md)")
+    return PARAMS[key]
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """The file of a scenario given by path or by shipped name."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    for folder in (SCENARIO_DIR, Path.cwd() / "scenarios"):
+        candidate = folder / f"{Path(str(name_or_path)).stem}.toml"
+        if candidate.is_file():
+            return candidate
+    names = shipped()
+    raise ScenarioError(str(name_or_path), "scenario",
+                        "no such file or shipped scenario" + suggest(str(name_or_path), names) +
+                        f" (shipped: {', '.join(names)})")
+
+
+def shipped() -> list[str]:
+    """Names of the scenarios shipped in ``scenarios/``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def load(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
+    """Load and validate a scenario file (or a shipped scenario by name)."""
+    path = resolve(name_or_path)
+    text = path.read_text(encoding="utf-8")
+    return parse(text, str(path), path.stem)
+
+
+def parse(text: str, source: str = "<text>", name: str = "scenario") -> Scenario:
+    """Validate the text of a scenario file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None)
+        msg = getattr(err, "msg", str(err))
+        raise ScenarioError(source, f"line {line}" if line else "syntax",
+                            f"not valid TOML: {msg}", line) from None
+    meta = data.pop("scenario", {})
+    if not isinstance(meta, dict):
+        raise ScenarioError(source, "scenario", "must be a table with name, title, description")
+    for key in meta:
+        if key not in _META_KEYS:
+            raise ScenarioError(source, f"scenario.{key}", "unknown key" + suggest(key, _META_KEYS))
+    values = defaults()
+    lists: dict[str, list] = {k: [] for k in _LISTS}
+    _walk(data, "", values, lists, source, text)
+    scenario = Scenario(
+        name=str(meta.get("name", name)),
+        title=str(meta.get("title", "")),
+        description=str(meta.get("description", "")),
+        source=source,
+        params=MappingProxyType(values),
+        services=tuple(lists["organisation.services"]),
+        institutions=tuple(lists["organisation.institutions"]),
+        shocks=tuple(lists["shock.components"]),
+    )
+    _check_cross(scenario, source, text)
+    return scenario
+
+
+def _walk(node: dict, prefix: str, values: dict, lists: dict, source: str, text: str) -> None:
+    for key, value in node.items():
+        dotted = f"{prefix}{key}"
+        if dotted in _LISTS:
+            lists[dotted] = _items(dotted, value, source, text)
+        elif isinstance(value, dict):
+            _walk(value, dotted + ".", values, lists, source, text)
+        elif dotted in PARAMS:
+            try:
+                values[dotted] = PARAMS[dotted].check(value, source)
+            except ScenarioError as err:
+                err.line = _line_of(text, dotted)
+                raise ScenarioError(source, dotted, err.message, err.line) from None
+        else:
+            known = list(PARAMS) + list(_LISTS)
+            raise ScenarioError(source, dotted, "unknown key" + suggest(dotted, known),
+                                _line_of(text, dotted))
+
+
+def _items(dotted: str, value: Any, source: str, text: str) -> list[dict]:
+    spec = _LISTS[dotted]
+    if not isinstance(value, list):
+        raise ScenarioError(source, dotted, f"must be a list of tables: [[{dotted}]]")
+    out = []
+    for i, item in enumerate(value):
+        where = f"{dotted}[{i}]"
+        if not isinstance(item, dict):
+            raise ScenarioError(source, where, "must be a table")
+        row = {}
+        for key, val in item.items():
+            if key not in spec:
+                raise ScenarioError(source, f"{where}.{key}", "unknown key" + suggest(key, spec),
+                                    _line_of(text, key, dotted, i))
+            try:
+                row[key] = spec[key].check(val, source, f"{where}.{key}")
+            except ScenarioError as err:
+                raise ScenarioError(source, err.where, err.message,
+                                    _line_of(text, key, dotted, i)) from None
+        for key, p in spec.items():
+            if key not in row:
+                if p.default is None and key not in ("end", "demand", "mission", "value"):
+                    raise ScenarioError(source, f"{where}.{key}", f"is required ({p.doc})")
+                row[key] = p.default
+        out.append(row)
+    return out
+
+
+def _check_cross(s: Scenario, source: str, text: str) -> None:
+    days = s.params["run.days"]
+    names = set()
+    for i, svc in enumerate(s.services):
+        if svc["name"] in names:
+            raise ScenarioError(source, f"organisation.services[{i}].name",
+                                f"service {svc['name']!r} is declared twice")
+        names.add(svc["name"])
+        if svc["headcount"] is None or svc["headcount"] < 1:
+            raise ScenarioError(source, f"organisation.services[{i}].headcount",
+                                "a service needs at least one agent")
+    insts = {inst["name"] for inst in s.institutions}
+    for i, svc in enumerate(s.services):
+        if s.institutions and svc["institution"] not in insts:
+            raise ScenarioError(source, f"organisation.services[{i}].institution",
+                                f"no institution named {svc['institution']!r}" +
+                                suggest(svc["institution"], insts))
+    for i, c in enumerate(s.shocks):
+        where = f"shock.components[{i}]"
+        for key in ("start", "end"):
+            day = c[key]
+            if day is not None and day >= days:
+                raise ScenarioError(source, f"{where}.{key}",
+                                    f"day {day} is outside the horizon (days 0–{days - 1}); "
+                                    "lengthen run.days or move the shock",
+                                    _line_of(text, key, "shock.components", i))
+        if c["end"] is not None and c["end"] < c["start"]:
+            raise ScenarioError(source, f"{where}.end", f"ends (day {c['end']}) before it starts "
+                                f"(day {c['start']})", _line_of(text, "end", "shock.components", i))
+        if c["value"] is None:
+            raise ScenarioError(source, f"{where}.value", "is required (the plateau value)")
+        if c["kind"] in ("absence", "remote", "exceptions") and c["value"] > 1:
+            raise ScenarioError(source, f"{where}.value",
+                                f"a share must be ≤ 1 for kind {c['kind']!r} (got {c['value']:g})",
+                                _line_of(text, "value", "shock.components", i))
+
+
+def _line_of(text: str, key: str, table: str | None = None, index: int = 0) -> int | None:
+    """Best-effort line number of ``key`` (in the ``index``-th ``[[table]]`` if given)."""
+    if not text:
+        return None
+    lines = text.splitlines()
+    start = 0
+    leaf = key
+    if table is None and "." in key:
+        table, leaf = key.rsplit(".", 1)
+        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]")
+        hits = [n for n, line in enumerate(lines) if header.match(line)]
+        start = hits[0] if hits else 0
+    elif table is not None:
+        header = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
+        hits = [n for n, line in enumerate(lines) if header.match(line)]
+        start = hits[index] if index < len(hits) else 0
+    pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*=")
+    for n in range(start, len(lines)):
+        if pattern.match(lines[n]):
+            return n + 1
+    return None

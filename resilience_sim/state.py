@@ -1,0 +1,126 @@
+"""The model state: one declaration per array, struct of arrays.
+
+Each :class:`Array` names an array, its dtype, default, unit and meaning. The
+declarations drive allocation (:func:`allocate`), the typed tuples the kernels take
+(``Agents``, ``Services``, ``Managers``, ``Decisions``), the Mesa agents' attributes
+and the documentation. Nothing else holds model state.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Array:
+    """Declaration of one state array.
+
+    Attributes:
+        name: attribute name (also the Mesa agent attribute).
+        dtype: numpy dtype name.
+        default: initial value.
+        unit: physical unit.
+        doc: meaning in the model.
+
+    """
+
+    name: str
+    dtype: str
+    default: float
+    unit: str
+    doc: str
+
+
+STATUS_ON_SITE, STATUS_REMOTE, STATUS_ABSENT = 0, 1, 2
+
+AGENT = (
+    Array("home", "int32", 0, "service", "home service"),
+    Array("assigned", "int32", 0, "service", "service the agent works for today"),
+    Array("manager", "int32", -1, "manager", "manager the agent reports to (-1 = none)"),
+    Array("role", "int32", -1, "manager", "manager index if the agent is a manager, else -1"),
+    Array("primary_skill", "int16", 0, "skill", "primary skill (a mission)"),
+    Array("secondary_skill", "int16", -1, "skill", "secondary skill (-1 = none)"),
+    Array("secondary_known", "bool", False, "", "secondary skill known to the organisation"),
+    Array("productivity", "float32", 1.0, "tasks/day", "tasks done in a full on-site day"),
+    Array("task_share", "float32", 1.0, "share", "share of time on tasks (managers less)"),
+    Array("can_remote", "bool", False, "", "the agent's job can be done remotely"),
+    Array("status", "int8", 0, "", "0 on site, 1 remote, 2 absent"),
+    Array("absence", "int8", -1, "reason", "absence reason index (-1 = present)"),
+    Array("burnout_until", "int32", -1, "day", "last day of a burnout absence"),
+    Array("fatigue", "float32", 0.0, "share", "fatigue, 0 rested to 1 exhausted"),
+    Array("engagement", "float32", 0.7, "share", "engagement, 0 to 1"),
+    Array("risk_aversion", "float32", 0.5, "share", "risk aversion, 0 to 1"),
+)
+
+SERVICE = (
+    Array("institution", "int32", 0, "institution", "institution of the service"),
+    Array("mission", "int16", 0, "skill", "mission, i.e. the skill its tasks need"),
+    Array("essential", "bool", False, "", "essential service"),
+    Array("weight", "float64", 1.0, "", "weight in the performance P(t)"),
+    Array("on_site_share", "float64", 0.5, "share", "share of tasks that need presence"),
+    Array("deadline", "int32", 10, "days", "age at which a waiting task becomes unmet"),
+    Array("base_demand", "float64", 0.0, "tasks/day", "baseline demand"),
+    Array("head", "int32", -1, "manager", "head of the service"),
+    Array("carry", "float64", 0.0, "tasks", "capacity carried to the next day"),
+    Array("capacity", "float64", 0.0, "tasks/day", "today's work capacity"),
+    Array("waiting", "int64", 0, "tasks", "tasks waiting (workable + pending decision)"),
+    Array("pending", "int64", 0, "tasks", "exceptions waiting for their decision"),
+    Array("arrived", "int64", 0, "tasks", "tasks arrived today"),
+    Array("processed", "int64", 0, "tasks", "tasks processed today"),
+    Array("unmet", "int64", 0, "tasks", "tasks that passed their deadline today"),
+    Array("expected", "float64", 0.0, "tasks", "today's expected demand"),
+    Array("pressure", "float64", 0.0, "×", "today's expected demand over today's full capacity"),
+)
+
+MANAGER = (
+    Array("agent", "int32", 0, "agent", "the agent who is this manager"),
+    Array("level", "int8", 4, "level", "0 executive … 4 team leader"),
+    Array("parent", "int32", -1, "manager", "manager above (-1 = top)"),
+    Array("service", "int32", 0, "service", "service of the manager"),
+    Array("deciders", "int32", 1, "deciders", "parallel deciders at this desk"),
+    Array("desk", "int32", 0, "index", "first decider slot in the free-time table"),
+    Array("capacity", "float64", 12.0, "decisions/day", "sign-offs per full day, per decider"),
+    Array("rate", "float64", 12.0, "decisions/day", "today's sign-off rate per decider"),
+    Array("queue", "int32", 0, "decisions", "decisions at this desk at the end of the day"),
+)
+
+DECISION = (
+    Array("uid", "int64", -1, "", "creation number, the key of its random draws"),
+    Array("kind", "int8", 0, "", "decision type (0 exception)"),
+    Array("service", "int32", 0, "service", "service the decision is about"),
+    Array("created", "float64", 0.0, "day", "time the decision was raised"),
+    Array("manager", "int32", -1, "manager", "desk the decision is at"),
+    Array("authority", "int8", 0, "level", "level that holds the authority"),
+    Array("t_in", "float64", 0.0, "day", "arrival time at the current desk"),
+    Array("t_out", "float64", -1.0, "day", "sign-off time at the current desk (-1 = not assigned)"),
+    Array("task_alive", "bool", True, "", "its task can still be served"),
+)
+
+DECISION_KINDS = ("exception", "redeployment", "initiative", "partnership", "spending")
+
+Agents = namedtuple("Agents", [a.name for a in AGENT])
+Services = namedtuple("Services", [a.name for a in SERVICE])
+Managers = namedtuple("Managers", [a.name for a in MANAGER])
+Decisions = namedtuple("Decisions", [a.name for a in DECISION])
+
+
+def allocate(decls: tuple[Array, ...], n: int, cls):
+    """Allocate ``n`` rows of every declared array, filled with their defaults."""
+    return cls(*[np.full(n, a.default, dtype=a.dtype) for a in decls])
+
+
+def grow(decls: tuple[Array, ...], table, n: int, cls):
+    """A copy of ``table`` with room for ``n`` rows, new rows at their defaults."""
+    out = allocate(decls, n, cls)
+    m = len(table[0])
+    for new, old in zip(out, table, strict=True):
+        new[:m] = old
+    return out
+
+
+def nbytes(table) -> int:
+    """Memory held by a table of arrays, in bytes."""
+    return sum(a.nbytes for a in table)
