@@ -56,6 +56,11 @@ class Scenario:
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
 
+    def __reduce__(self):
+        # MappingProxyType does not pickle: rebuild from a plain dict (process pools)
+        return (_rebuild, (self.name, self.title, self.description, self.source,
+                           dict(self.params), self.services, self.institutions, self.shocks))
+
     @property
     def onset(self) -> int | None:
         """First day of the earliest shock component, or None without a shock."""
@@ -82,10 +87,15 @@ class Scenario:
         return self.with_values(values)
 
 
+def _rebuild(name, title, description, source, params, services, institutions, shocks) -> Scenario:
+    return Scenario(name, title, description, source, MappingProxyType(params),
+                    services, institutions, shocks)
+
+
 def _param(key: str, source: str) -> Param:
     if key not in PARAMS:
         raise ScenarioError(source, key, "unknown parameter" + suggest(key, PARAMS) +
-                            " (`resilience-sim validate` lists none; see docs/parameters.md)")
+                            " (all parameters: docs/parameters.md)")
     return PARAMS[key]
 
 

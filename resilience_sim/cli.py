@@ -1,0 +1,196 @@
+"""The ``resilience-sim`` command line.
+
+Commands: ``run``, ``validate``, ``scenarios``, ``params``, ``export-graph``. A bad
+scenario, setting or file is reported in one line naming the file and the field,
+with exit code 2 and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .schema import ScenarioError
+
+SUMMARY_ROWS = (
+    ("p0", "pre-shock performance P0", "{:.3f}"),
+    ("min_performance", "minimum performance", "{:.3f}"),
+    ("depth", "depth (1 - min/P0)", "{:.1%}"),
+    ("area_lost", "area lost (days of P0)", "{:.1f}"),
+    ("resilience_index", "resilience index", "{:.3f}"),
+    ("days_to_min", "days to minimum", "{}"),
+    ("days_to_recover", "days to recover", "{}"),
+    ("unmet_essential", "unmet essential tasks", "{:,}"),
+    ("decision_latency_mean", "decision latency, mean (days)", "{:.2f}"),
+    ("decision_latency_p95", "decision latency, p95 (days)", "{:.2f}"),
+    ("burnout_days", "burnout days", "{:,}"),
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="resilience-sim", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run a scenario and write its outputs")
+    _scenario_args(r)
+    r.add_argument("--out", help="output folder (default: out/<scenario>)")
+    r.add_argument("--replicates", type=int, default=1, help="number of seeds (ensemble)")
+    r.add_argument("--jobs", type=int, default=1, help="local processes for replicates")
+    r.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the figure")
+    r.add_argument("--quiet", action="store_true", help="no progress bar nor table")
+    v = sub.add_parser("validate", help="check a scenario file and build its organisation")
+    _scenario_args(v)
+    sub.add_parser("scenarios", help="list the shipped scenarios")
+    p = sub.add_parser("params", help="list every parameter (type, range, unit, default, source)")
+    p.add_argument("--markdown", action="store_true", help="as a Markdown table")
+    g = sub.add_parser("export-graph", help="write the organisation graph (GraphML or GEXF)")
+    _scenario_args(g)
+    g.add_argument("output", help="OUT.graphml or OUT.gexf")
+    return ap
+
+
+def _scenario_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario file or shipped name (see `resilience-sim scenarios`)")
+    p.add_argument("--seed", type=int, help="run seed (run.seed)")
+    p.add_argument("--days", type=int, help="horizon in days (run.days)")
+    p.add_argument("--agents", type=int, help="rescale the organisation to about N staff")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a parameter, e.g. --set policy.validation.steps=1")
+
+
+def _load(args):
+    from .scenario import load
+
+    s = load(args.scenario)
+    values = {}
+    for flag, key in (("seed", "run.seed"), ("days", "run.days"), ("agents", "organisation.agents")):
+        if getattr(args, flag) is not None:
+            values[key] = getattr(args, flag)
+    s = s.with_values(values, "--" + "/--".join(k for k in ("seed", "days", "agents")
+                                                 if getattr(args, k) is not None)) if values else s
+    return s.with_settings(args.set) if args.set else s
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (2 for a bad input)."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+        return 2
+
+
+def cmd_run(args) -> int:
+    from . import results
+    from .organisation import build
+
+    s = _load(args)
+    if args.replicates < 1 or args.jobs < 1:
+        raise ScenarioError("command line", "--replicates/--jobs", "must be ≥ 1")
+    build(s)  # fail on a bad organisation before any output or long work
+    out = Path(args.out or Path("out") / s.name)
+    bar = _bar(s["run.days"], "days", args.quiet or s["run.days"] * _size(s) < 2e6)
+    res = results.run(s, bar.update if bar else None)
+    if bar:
+        bar.close()
+    extra = None
+    if args.replicates > 1:
+        rbar = _bar(args.replicates, "runs", args.quiet)
+        summaries = results.replicates(s, args.replicates, args.jobs, rbar.update if rbar else None)
+        if rbar:
+            rbar.close()
+        res.summary["ensemble"] = results.ensemble(summaries)
+
+        def extra(tmp: Path) -> None:
+            import pandas as pd
+
+            pd.DataFrame(summaries).to_csv(tmp / "replicates.csv", index=False)
+
+    results.write(res, out, args.lang, extra)
+    if not args.quiet:
+        _print_table(res.summary, out)
+    return 0
+
+
+def _size(s) -> int:
+    return s["organisation.agents"] or 1000
+
+
+def _bar(total: int, unit: str, quiet: bool):
+    if quiet:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, file=sys.stderr, leave=False)
+
+
+def _print_table(summary: dict, out: Path) -> None:
+    ens = summary.get("ensemble")
+    print(f"scenario {summary['scenario']}  seed {summary['seed']}  days {summary['days']}  "
+          f"staff {summary['organisation_agents']:,}")
+    for key, label, fmt in SUMMARY_ROWS:
+        v = summary.get(key)
+        text = "never" if v is None and key == "days_to_recover" else ("-" if v is None else fmt.format(v))
+        if ens and key in ens:
+            e = ens[key]
+            text += f"   ensemble median {e['median']:.3g} [{e['p05']:.3g}, {e['p95']:.3g}]"
+        print(f"  {label:<32} {text}")
+    print(f"outputs in {out}/")
+
+
+def cmd_validate(args) -> int:
+    from .organisation import build, describe
+
+    s = _load(args)
+    org = build(s)
+    d = describe(org)
+    print(f"{s.source}: ok — {d['agents']:,} staff, {d['services']} services, "
+          f"{d['institutions']} institution(s), managers by level {d['managers_by_level']}, "
+          f"{len(s.shocks)} shock component(s), {s['run.days']} days")
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    from .scenario import load, shipped
+
+    for name in shipped():
+        print(f"{name:<28} {load(name).title}")
+    return 0
+
+
+def cmd_params(args) -> int:
+    from .params import PARAMS
+
+    if args.markdown:
+        print("| key | type | default | range | unit | meaning | source |\n|---|---|---|---|---|---|---|")
+    for p in PARAMS.values():
+        rng = f"{p.low:g}–{p.high:g}" if p.low is not None and p.high is not None else ", ".join(p.choices)
+        if args.markdown:
+            print(f"| `{p.key}` | {p.kind} | {json.dumps(p.default)} | {rng} | {p.unit} | {p.doc} | {p.source} |")
+        else:
+            print(f"{p.key:<40} {json.dumps(p.default):>12} {p.unit:<14} {p.doc}")
+    return 0
+
+
+def cmd_export_graph(args) -> int:
+    from .graph import export_graph
+
+    s = _load(args)
+    out = Path(args.output)
+    if out.suffix not in (".graphml", ".gexf"):
+        raise ScenarioError("command line", "output", f"unknown format {out.suffix!r}; use .graphml or .gexf")
+    n = export_graph(s, out)
+    print(f"wrote {out} ({n:,} nodes)")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
+            "params": cmd_params, "export-graph": cmd_export_graph}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Figures for people: the performance curve with the shock window shaded.
+
+Labels exist in English and French (``lang="en"`` or ``"fr"``).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .metrics import smooth  # noqa: E402
+
+LABELS = {
+    "en": {"title": "Performance: share of demand served on time", "day": "day",
+           "p": "performance P(t)", "smooth": "{w}-day mean", "p0": "pre-shock level P₀",
+           "rec": "{s:.0%} of P₀", "shock": "shock", "band": "90 % band of {r} runs",
+           "median": "median"},
+    "fr": {"title": "Performance : part de la demande servie à temps", "day": "jour",
+           "p": "performance P(t)", "smooth": "moyenne sur {w} jours", "p0": "niveau avant choc P₀",
+           "rec": "{s:.0%} de P₀", "shock": "choc", "band": "bande à 90 % sur {r} tirages",
+           "median": "médiane"},
+}
+
+
+def _shade(ax, crisis: np.ndarray, label: str) -> None:
+    days = np.flatnonzero(crisis)
+    if len(days) == 0:
+        return
+    starts = days[np.insert(np.diff(days) > 1, 0, True)]
+    ends = days[np.append(np.diff(days) > 1, True)]
+    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        ax.axvspan(a - 0.5, b + 0.5, color="tab:red", alpha=0.12, label=label if k == 0 else None)
+
+
+def performance_figure(result, lang: str = "en"):
+    """The performance curve of one run, shock window shaded, P₀ and recovery lines."""
+    t = LABELS[lang]
+    s = result.scenario
+    p = result.table["performance"].to_numpy()
+    w = s["outcomes.smoothing_days"]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    _shade(ax, result.crisis, t["shock"])
+    days = result.table["day"].to_numpy()
+    ax.plot(days, p, color="0.6", lw=0.8, label=t["p"])
+    ax.plot(days, smooth(p, w), color="tab:blue", lw=2, label=t["smooth"].format(w=w))
+    p0 = result.summary["p0"]
+    ax.axhline(p0, color="k", ls="--", lw=1, label=t["p0"])
+    share = s["outcomes.recovery_share"]
+    ax.axhline(share * p0, color="k", ls=":", lw=1, label=t["rec"].format(s=share))
+    ax.set_xlabel(f"{t['day']} (0 = {s['run.start_date']})")
+    ax.set_ylabel(t["p"])
+    ax.set_ylim(0, 1.05)
+    ax.set_title(f"{t['title']}\n{s.title or s.name}", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
