@@ -16,6 +16,7 @@ from .kernels.context import (
     COUNT_ARRIVED,
     COUNT_COMPLETED,
     COUNT_CREATED,
+    COUNT_FREE,
     COUNT_PROCESSED,
     COUNT_UNMET,
     COUNT_WITHDRAWN,
@@ -84,19 +85,31 @@ class Simulation:
         o = self.org
         self.agents, self.services, self.managers = o.agents, o.services, o.managers
         n_deciders = int(o.managers.deciders.sum())
-        self.buffers = new_buffers(len(o.service_names), int(self.params.slots), n_deciders)
-        expected = float(cond.demand.max(axis=1).sum() * cond.exception_share.max())
-        self.decisions = allocate(DECISION, max(1024, int(8 * expected)), Decisions)
-        self.max_level = np.int64(o.depth)
+        self.buffers = new_buffers(len(o.service_names), int(self.params.slots), n_deciders,
+                                   len(o.managers.level))
+        self.level_ptr, self.level_desks = _desks_by_level(o.managers.level)
+        self.decisions = allocate(DECISION, 0, Decisions)
+        self._grow_pool(1024)
         self.out = np.full((self.days, len(COLUMNS)), np.nan)
         self.day = 0
 
+    def _grow_pool(self, size: int) -> None:
+        """Enlarge the decision pool to ``size`` slots, chaining new slots as free."""
+        old = len(self.decisions.uid)
+        self.decisions = grow(DECISION, self.decisions, size, Decisions)
+        nxt = self.decisions.next
+        nxt[old:size - 1] = np.arange(old + 1, size)
+        nxt[size - 1] = self.buffers.counts[COUNT_FREE]
+        self.buffers.counts[COUNT_FREE] = old
+
     def _ensure_room(self) -> None:
-        demand_today = float(self._daily["demand"][self.day].sum())
-        need = int(self.buffers.counts[COUNT_ACTIVE]) + int(4 * demand_today + 200)
+        """Keep enough free slots for any plausible number of today's exceptions."""
+        d = self._daily
+        expected = float(d["demand"][self.day].sum() * d["exception_share"][self.day])
+        need = int(self.buffers.counts[COUNT_ACTIVE] + expected + 10 * np.sqrt(expected) + 100)
         size = len(self.decisions.uid)
         if need > size:
-            self.decisions = grow(DECISION, self.decisions, max(need, 2 * size), Decisions)
+            self._grow_pool(max(need, 2 * size))
 
     def step(self) -> None:
         """Simulate one day."""
@@ -106,9 +119,9 @@ class Simulation:
         d, t = self._daily, self.day
         run_day(np.int64(t), self.params, self.agents, self.services, self.managers,
                 self.decisions, self.buffers, self.org.origin_ptr, self.org.origin_agent,
+                self.level_ptr, self.level_desks,
                 d["absence"][t], float(d["remote"][t]), float(d["exception_share"][t]),
-                bool(d["crisis"][t]), d["demand"][t], d["closed"][t], d["it_factor"][t],
-                self.max_level, self.out)
+                bool(d["crisis"][t]), d["demand"][t], d["closed"][t], d["it_factor"][t], self.out)
         if self.check:
             self.check_conservation()
         self.day += 1
@@ -133,13 +146,24 @@ class Simulation:
             raise ConservationError(
                 f"day {self.day}: decisions created {c[COUNT_CREATED]} != completed "
                 f"{c[COUNT_COMPLETED]} + withdrawn {c[COUNT_WITHDRAWN]} + in flight {c[COUNT_ACTIVE]}")
-        n = int(c[COUNT_ACTIVE])
-        alive = self.decisions.task_alive[:n]
-        pending = np.bincount(self.decisions.service[:n][alive], minlength=len(self.services.pending))
+        used = self.decisions.uid >= 0
+        if used.sum() != c[COUNT_ACTIVE]:
+            raise ConservationError(f"day {self.day}: {used.sum()} decisions held, {c[COUNT_ACTIVE]} counted")
+        alive = used & self.decisions.task_alive
+        pending = np.bincount(self.decisions.service[alive], minlength=len(self.services.pending))
         if not np.array_equal(pending, self.services.pending):
             raise ConservationError(f"day {self.day}: pending exceptions do not match decisions")
-        if len(np.unique(self.decisions.uid[:n])) != n:
+        if len(np.unique(self.decisions.uid[used])) != used.sum():
             raise ConservationError(f"day {self.day}: a decision is held twice")
+
+
+def _desks_by_level(level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Desks grouped by level (CSR): desks of level l are desks[ptr[l]:ptr[l+1]]."""
+    depth = int(level.max()) + 1 if len(level) else 1
+    desks = np.argsort(level, kind="stable").astype(np.int64)
+    ptr = np.zeros(depth + 1, dtype=np.int64)
+    np.cumsum(np.bincount(level, minlength=depth), out=ptr[1:])
+    return ptr, desks
 
 
 def _day_major(cond: DailyConditions) -> dict[str, np.ndarray]:

@@ -198,7 +198,7 @@ def _items(dotted: str, value: Any, source: str, text: str) -> list[dict]:
                                     _line_of(text, key, dotted, i)) from None
         for key, p in spec.items():
             if key not in row:
-                if p.default is None and key not in ("end", "demand", "mission", "value"):
+                if p.default is None and key not in ("end", "demand", "mission", "value", "headcount"):
                     raise ScenarioError(source, f"{where}.{key}", f"is required ({p.doc})")
                 row[key] = p.default
         out.append(row)
@@ -213,7 +213,11 @@ def _check_cross(s: Scenario, source: str, text: str) -> None:
             raise ScenarioError(source, f"organisation.services[{i}].name",
                                 f"service {svc['name']!r} is declared twice")
         names.add(svc["name"])
-        if svc["headcount"] is None or svc["headcount"] < 1:
+        if svc["headcount"] is None and not s.params["organisation.csv"]:
+            raise ScenarioError(source, f"organisation.services[{i}].headcount",
+                                "is required (staff of the service), unless organisation.csv "
+                                "gives the staff")
+        if svc["headcount"] is not None and svc["headcount"] < 1:
             raise ScenarioError(source, f"organisation.services[{i}].headcount",
                                 "a service needs at least one agent")
     insts = {inst["name"] for inst in s.institutions}
@@ -224,13 +228,11 @@ def _check_cross(s: Scenario, source: str, text: str) -> None:
                                 suggest(svc["institution"], insts))
     for i, c in enumerate(s.shocks):
         where = f"shock.components[{i}]"
-        for key in ("start", "end"):
-            day = c[key]
-            if day is not None and day >= days:
-                raise ScenarioError(source, f"{where}.{key}",
-                                    f"day {day} is outside the horizon (days 0–{days - 1}); "
-                                    "lengthen run.days or move the shock",
-                                    _line_of(text, key, "shock.components", i))
+        if c["start"] >= days:  # an end past the horizon only cuts the profile short
+            raise ScenarioError(source, f"{where}.start",
+                                f"day {c['start']} is outside the horizon (days 0–{days - 1}); "
+                                "lengthen run.days or move the shock",
+                                _line_of(text, "start", "shock.components", i))
         if c["end"] is not None and c["end"] < c["start"]:
             raise ScenarioError(source, f"{where}.end", f"ends (day {c['end']}) before it starts "
                                 f"(day {c['start']})", _line_of(text, "end", "shock.components", i))

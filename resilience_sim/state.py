@@ -88,7 +88,7 @@ MANAGER = (
 )
 
 DECISION = (
-    Array("uid", "int64", -1, "", "creation number, the key of its random draws"),
+    Array("uid", "int64", -1, "", "creation number, the key of its random draws (-1 = free slot)"),
     Array("kind", "int8", 0, "", "decision type (0 exception)"),
     Array("service", "int32", 0, "service", "service the decision is about"),
     Array("created", "float64", 0.0, "day", "time the decision was raised"),
@@ -97,6 +97,7 @@ DECISION = (
     Array("t_in", "float64", 0.0, "day", "arrival time at the current desk"),
     Array("t_out", "float64", -1.0, "day", "sign-off time at the current desk (-1 = not assigned)"),
     Array("task_alive", "bool", True, "", "its task can still be served"),
+    Array("next", "int64", -1, "slot", "next slot in its chain (free slots, a desk queue, arrivals)"),
 )
 
 DECISION_KINDS = ("exception", "redeployment", "initiative", "partnership", "spending")

@@ -32,8 +32,11 @@ Buffers = namedtuple("Buffers", [
     "backlog",     # (S, slots) int64: workable tasks by arrival day (ring)
     "cap_remote",  # (S,) float64: today's remote capacity (scratch)
     "free_at",     # (deciders,) float64: when each decider is next free, day
+    "serving",     # (deciders,) int64: decision slot a decider signs past a day's end, or -1
+    "queue_head",  # (managers,) int64: first decision slot queued at each desk, or -1
+    "queue_tail",  # (managers,) int64: last decision slot queued at each desk, or -1
     "latency",     # (LATENCY_BINS + 1,) int64: histogram of decision latencies
-    "counts",      # (10,) int64: see COUNT_* indices
+    "counts",      # (12,) int64: see COUNT_* indices
     "today",       # (16,) float64: the day's accumulators, see TODAY_* indices
 ])
 
@@ -44,6 +47,7 @@ LATENCY_BINS = 24 * 365   # a year of hours; longer latencies go in the last bin
 COUNT_ACTIVE, COUNT_NEXT_UID, COUNT_CREATED, COUNT_COMPLETED = 0, 1, 2, 3
 COUNT_INSTANT, COUNT_ARRIVED, COUNT_PROCESSED, COUNT_UNMET = 4, 5, 6, 7
 COUNT_WITHDRAWN = 8
+COUNT_FREE, COUNT_FRESH = 9, 10  # heads of the free-slot chain and of today's arrivals at desks
 
 # the day's accumulators (reset each day)
 (TODAY_ABSENT, TODAY_REMOTE, TODAY_FATIGUE, TODAY_ENGAGEMENT, TODAY_BURNOUT_STARTS,
@@ -51,13 +55,16 @@ COUNT_WITHDRAWN = 8
  TODAY_SPECIAL_LEAVE, TODAY_MANAGER_FATIGUE) = range(11)
 
 
-def new_buffers(n_services: int, slots: int, n_deciders: int) -> Buffers:
+def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int) -> Buffers:
     """Zeroed working arrays for a run."""
     return Buffers(
         backlog=np.zeros((n_services, slots), dtype=np.int64),
         cap_remote=np.zeros(n_services, dtype=np.float64),
         free_at=np.zeros(n_deciders, dtype=np.float64),
+        serving=np.full(n_deciders, -1, dtype=np.int64),
+        queue_head=np.full(n_managers, -1, dtype=np.int64),
+        queue_tail=np.full(n_managers, -1, dtype=np.int64),
         latency=np.zeros(LATENCY_BINS + 1, dtype=np.int64),
-        counts=np.zeros(10, dtype=np.int64),
+        counts=np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0], dtype=np.int64),
         today=np.zeros(16, dtype=np.float64),
     )

@@ -18,7 +18,8 @@ def reset(services, today):
 
 @njit(cache=True)
 def run_day(day, P, agents, services, managers, decs, buf, origin_ptr, origin_agent,
-            prevalence, remote, exc_share, crisis, demand, closed, it_factor, max_level, out):
+            level_ptr, level_desks, prevalence, remote, exc_share, crisis, demand, closed,
+            it_factor, out):
     """Run one day: shock, arrivals, decisions, work, reporting, wellbeing, record."""
     reset(services, buf.today)
     agent_share, manager_share = reporting.shares(P, crisis)
@@ -26,8 +27,8 @@ def run_day(day, P, agents, services, managers, decs, buf, origin_ptr, origin_ag
     arrivals.arrive(day, P, services, demand, exc_share, origin_ptr, origin_agent,
                     agents.manager, managers, decs, buf)
     decisions.desk_rates(P, agents, managers, manager_share)
-    decisions.sign_offs(day, P, managers, decs, buf, max_level)
-    decisions.complete(day, P, services, managers, decs, buf)
+    decisions.sign_offs(day, P, services, managers, decs, buf, level_ptr, level_desks)
+    decisions.expire(day, services, managers, decs, buf)
     work.capacities(P, agents, services, it_factor, agent_share, buf.cap_remote)
     work.process(day, P, services, buf)
     reporting.hours(P, agents, agent_share, manager_share, buf.today)

@@ -20,20 +20,22 @@ from ..state import STATUS_ABSENT, STATUS_ON_SITE, STATUS_REMOTE
 from .context import TODAY_ABSENT, TODAY_REMOTE, TODAY_SPECIAL_LEAVE
 
 SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = 0, 1, 2, 3, 4, 5
-_STATELESS = (CHILDCARE, VULNERABILITY, VACANCY)
 _SPELL_STAGGER = 2654435761
 
 
-@njit(cache=True)
-def absence_reason(key, agent, day, prevalence, spell):
+@njit(cache=True, inline="always")
+def absence_reason(key, agent, day, p_sick, p_child, p_vuln, p_vacancy, spell):
     """The absence reason of ``agent`` today from the stateless latents, or -1."""
-    if prevalence[SICKNESS] > 0.0:
+    if p_sick > 0.0:
         block = (day + (agent * _SPELL_STAGGER) % spell) // spell
-        if uniform(key, agent, block * 8) < prevalence[SICKNESS]:
+        if uniform(key, agent, block * 8) < p_sick:
             return SICKNESS
-    for r in _STATELESS:
-        if prevalence[r] > 0.0 and uniform(key, agent, r) < prevalence[r]:
-            return r
+    if p_child > 0.0 and uniform(key, agent, CHILDCARE) < p_child:
+        return CHILDCARE
+    if p_vuln > 0.0 and uniform(key, agent, VULNERABILITY) < p_vuln:
+        return VULNERABILITY
+    if p_vacancy > 0.0 and uniform(key, agent, VACANCY) < p_vacancy:
+        return VACANCY
     return -1
 
 
@@ -42,26 +44,31 @@ def apply_shock(day, P, agents, prevalence, remote_uptake, closed, today):
     """Set every agent's status and absence reason for ``day``."""
     key_abs = stream_key(P.seed, ABSENCE, 0)
     key_rem = stream_key(P.seed, REMOTE, 0)
+    p_sick, p_child = prevalence[SICKNESS], prevalence[CHILDCARE]
+    p_vuln, p_vac = prevalence[VULNERABILITY], prevalence[VACANCY]
+    spell = P.sickness_spell
+    burnout_until, assigned, role = agents.burnout_until, agents.assigned, agents.role
+    can_remote, status, absence = agents.can_remote, agents.status, agents.absence
     absent = 0
     remote = 0
     leave = 0
-    for a in range(agents.home.shape[0]):
-        if agents.burnout_until[a] >= day:
+    for a in range(assigned.shape[0]):
+        if burnout_until[a] >= day:
             reason = BURNOUT
         else:
-            reason = absence_reason(key_abs, a, day, prevalence, P.sickness_spell)
-            if reason < 0 and closed[agents.assigned[a]] and agents.role[a] < 0:
+            reason = absence_reason(key_abs, a, day, p_sick, p_child, p_vuln, p_vac, spell)
+            if reason < 0 and closed[assigned[a]] and role[a] < 0:
                 reason = SPECIAL_LEAVE
                 leave += 1
-        agents.absence[a] = reason
+        absence[a] = reason
         if reason >= 0:
-            agents.status[a] = STATUS_ABSENT
+            status[a] = STATUS_ABSENT
             absent += 1
-        elif agents.can_remote[a] and remote_uptake > 0.0 and uniform(key_rem, a, 0) < remote_uptake:
-            agents.status[a] = STATUS_REMOTE
+        elif can_remote[a] and remote_uptake > 0.0 and uniform(key_rem, a, 0) < remote_uptake:
+            status[a] = STATUS_REMOTE
             remote += 1
         else:
-            agents.status[a] = STATUS_ON_SITE
+            status[a] = STATUS_ON_SITE
     today[TODAY_ABSENT] = absent
     today[TODAY_REMOTE] = remote
     today[TODAY_SPECIAL_LEAVE] = leave
