@@ -7,6 +7,7 @@ when needed and checks conservation.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -23,7 +24,7 @@ from .kernels.context import (
     DayParams,
     new_buffers,
 )
-from .kernels.day import run_day
+from .kernels.day import STAGES, DayInputs, run_day
 from .kernels.record import COLUMNS
 from .organisation import Organisation, build
 from .scenario import Scenario
@@ -111,17 +112,30 @@ class Simulation:
         if need > size:
             self._grow_pool(max(need, 2 * size))
 
-    def step(self) -> None:
-        """Simulate one day."""
+    def step(self, timings: dict[str, float] | None = None) -> None:
+        """Simulate one day.
+
+        Args:
+            timings: if given, run the stages one by one and add each stage's wall
+                time (seconds) to ``timings[stage]`` (for benchmarks; slower).
+
+        """
         if self.day >= self.days:
             raise RuntimeError(f"the horizon ({self.days} days) is reached")
         self._ensure_room()
         d, t = self._daily, self.day
-        run_day(np.int64(t), self.params, self.agents, self.services, self.managers,
-                self.decisions, self.buffers, self.org.origin_ptr, self.org.origin_agent,
-                self.level_ptr, self.level_desks,
-                d["absence"][t], float(d["remote"][t]), float(d["exception_share"][t]),
-                bool(d["crisis"][t]), d["demand"][t], d["closed"][t], d["it_factor"][t], self.out)
+        x = DayInputs(self.org.origin_ptr, self.org.origin_agent, self.level_ptr, self.level_desks,
+                      d["absence"][t], float(d["remote"][t]), float(d["exception_share"][t]),
+                      bool(d["crisis"][t]), d["demand"][t], d["closed"][t], d["it_factor"][t])
+        args = (np.int64(t), self.params, self.agents, self.services, self.managers,
+                self.decisions, self.buffers, x, self.out)
+        if timings is None:
+            run_day(*args)
+        else:
+            for name, stage in STAGES.items():
+                start = time.perf_counter()
+                stage(*args)
+                timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
         if self.check:
             self.check_conservation()
         self.day += 1

@@ -1,36 +1,93 @@
-"""The whole day, stage after stage (DESIGN §1.2), in one compiled call."""
+"""The whole day, stage after stage (DESIGN §1.2), in one compiled call.
+
+Every stage has the same signature ``(day, P, agents, services, managers, decisions,
+buf, inputs, out)`` so that the engine can also run them one by one from Python to
+time each stage (``Simulation.step(timings=...)``); ``run_day`` calls them in the
+order of ``STAGES`` in a single compiled call.
+"""
+
+from collections import namedtuple
 
 from numba import njit
 
 from . import arrivals, decisions, record, reporting, shock, wellbeing, work
 
-STAGES = ("shock", "arrivals", "decisions", "work", "reporting", "wellbeing", "record")
+#: the day's inputs that are not state: the organisation's lookup tables and today's shock
+DayInputs = namedtuple("DayInputs", [
+    "origin_ptr", "origin_agent", "level_ptr", "level_desks", "prevalence", "remote",
+    "exception_share", "crisis", "demand", "closed", "it_factor",
+])
 
 
 @njit(cache=True)
-def reset(services, today):
-    """Zero the day's per-service counters and accumulators."""
+def stage_shock(day, P, agents, services, managers, decs, buf, x, out):
+    """Stage 1: reset the day's counters; absences and remote work."""
     services.arrived[:] = 0
     services.processed[:] = 0
     services.unmet[:] = 0
-    today[:] = 0.0
+    buf.today[:] = 0.0
+    shock.apply_shock(day, P, agents, x.prevalence, x.remote, x.closed, buf.today)
 
 
 @njit(cache=True)
-def run_day(day, P, agents, services, managers, decs, buf, origin_ptr, origin_agent,
-            level_ptr, level_desks, prevalence, remote, exc_share, crisis, demand, closed,
-            it_factor, out):
-    """Run one day: shock, arrivals, decisions, work, reporting, wellbeing, record."""
-    reset(services, buf.today)
-    agent_share, manager_share = reporting.shares(P, crisis)
-    shock.apply_shock(day, P, agents, prevalence, remote, closed, buf.today)
-    arrivals.arrive(day, P, services, demand, exc_share, origin_ptr, origin_agent,
+def stage_arrivals(day, P, agents, services, managers, decs, buf, x, out):
+    """Stage 2: tasks and exceptions arrive."""
+    arrivals.arrive(day, P, services, x.demand, x.exception_share, x.origin_ptr, x.origin_agent,
                     agents.manager, managers, decs, buf)
+
+
+@njit(cache=True)
+def stage_decisions(day, P, agents, services, managers, decs, buf, x, out):
+    """Stage 3: sign-offs at the desks, completions, expiry of pending tasks."""
+    _, manager_share = reporting.shares(P, x.crisis)
     decisions.desk_rates(P, agents, managers, manager_share)
-    decisions.sign_offs(day, P, services, managers, decs, buf, level_ptr, level_desks)
+    decisions.sign_offs(day, P, services, managers, decs, buf, x.level_ptr, x.level_desks)
     decisions.expire(day, services, managers, decs, buf)
-    work.capacities(P, agents, services, it_factor, agent_share, buf.cap_remote)
+
+
+@njit(cache=True)
+def stage_work(day, P, agents, services, managers, decs, buf, x, out):
+    """Stage 6: agents process the queues."""
+    agent_share, _ = reporting.shares(P, x.crisis)
+    work.capacities(P, agents, services, x.it_factor, agent_share, buf.cap_remote)
     work.process(day, P, services, buf)
+
+
+@njit(cache=True)
+def stage_reporting(day, P, agents, services, managers, decs, buf, x, out):
+    """Stage 7: reporting hours."""
+    agent_share, manager_share = reporting.shares(P, x.crisis)
     reporting.hours(P, agents, agent_share, manager_share, buf.today)
+
+
+@njit(cache=True)
+def stage_wellbeing(day, P, agents, services, managers, decs, buf, x, out):
+    """Stage 8: fatigue, burnout, engagement."""
+    agent_share, manager_share = reporting.shares(P, x.crisis)
     wellbeing.update(day, P, agents, services, agent_share, manager_share, buf.today)
+
+
+@njit(cache=True)
+def stage_record(day, P, agents, services, managers, decs, buf, x, out):
+    """Stage 9: the day's metrics."""
     record.record(day, services, agents.home.shape[0], managers.agent.shape[0], buf, out)
+
+
+#: the stages in the order of the day (mobility and initiatives join here with their levers)
+STAGES = {
+    "shock": stage_shock, "arrivals": stage_arrivals, "decisions": stage_decisions,
+    "work": stage_work, "reporting": stage_reporting, "wellbeing": stage_wellbeing,
+    "record": stage_record,
+}
+
+
+@njit(cache=True)
+def run_day(day, P, agents, services, managers, decs, buf, x, out):
+    """Run one day, every stage of ``STAGES`` in order, in one compiled call."""
+    stage_shock(day, P, agents, services, managers, decs, buf, x, out)
+    stage_arrivals(day, P, agents, services, managers, decs, buf, x, out)
+    stage_decisions(day, P, agents, services, managers, decs, buf, x, out)
+    stage_work(day, P, agents, services, managers, decs, buf, x, out)
+    stage_reporting(day, P, agents, services, managers, decs, buf, x, out)
+    stage_wellbeing(day, P, agents, services, managers, decs, buf, x, out)
+    stage_record(day, P, agents, services, managers, decs, buf, x, out)
