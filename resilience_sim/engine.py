@@ -151,19 +151,22 @@ class Simulation:
     def check_conservation(self) -> None:
         """Raise ConservationError if tasks or decisions are not conserved."""
         c = self.buffers.counts
-        waiting = int(self.services.waiting.sum())
+        used = self.decisions.uid >= 0
+        alive = used & self.decisions.task_alive
+        waiting = int(self.buffers.backlog.sum()) + int(alive.sum())
         if c[COUNT_ARRIVED] != c[COUNT_PROCESSED] + waiting + c[COUNT_UNMET]:
             raise ConservationError(
                 f"day {self.day}: tasks arrived {c[COUNT_ARRIVED]} != processed "
                 f"{c[COUNT_PROCESSED]} + waiting {waiting} + unmet {c[COUNT_UNMET]}")
+        if waiting != int(self.services.waiting.sum()):
+            raise ConservationError(f"day {self.day}: services report {self.services.waiting.sum()} "
+                                    f"waiting, queues hold {waiting}")
         if c[COUNT_CREATED] != c[COUNT_COMPLETED] + c[COUNT_WITHDRAWN] + c[COUNT_ACTIVE]:
             raise ConservationError(
                 f"day {self.day}: decisions created {c[COUNT_CREATED]} != completed "
                 f"{c[COUNT_COMPLETED]} + withdrawn {c[COUNT_WITHDRAWN]} + in flight {c[COUNT_ACTIVE]}")
-        used = self.decisions.uid >= 0
         if used.sum() != c[COUNT_ACTIVE]:
             raise ConservationError(f"day {self.day}: {used.sum()} decisions held, {c[COUNT_ACTIVE]} counted")
-        alive = used & self.decisions.task_alive
         pending = np.bincount(self.decisions.service[alive], minlength=len(self.services.pending))
         if not np.array_equal(pending, self.services.pending):
             raise ConservationError(f"day {self.day}: pending exceptions do not match decisions")
