@@ -89,6 +89,7 @@ class Simulation:
         self.buffers = new_buffers(len(o.service_names), int(self.params.slots), n_deciders,
                                    len(o.managers.level))
         self.level_ptr, self.level_desks = _desks_by_level(o.managers.level)
+        self.origin_cum = raising_weights(o)
         self.decisions = allocate(DECISION, 0, Decisions)
         self._grow_pool(1024)
         self.out = np.full((self.days, len(COLUMNS)), np.nan)
@@ -124,7 +125,8 @@ class Simulation:
             raise RuntimeError(f"the horizon ({self.days} days) is reached")
         self._ensure_room()
         d, t = self._daily, self.day
-        x = DayInputs(self.org.origin_ptr, self.org.origin_agent, self.level_ptr, self.level_desks,
+        x = DayInputs(self.org.origin_ptr, self.org.origin_agent, self.origin_cum,
+                      self.level_ptr, self.level_desks,
                       d["absence"][t], float(d["remote"][t]), float(d["exception_share"][t]),
                       bool(d["crisis"][t]), d["demand"][t], d["closed"][t], d["it_factor"][t])
         args = (np.int64(t), self.params, self.agents, self.services, self.managers,
@@ -172,6 +174,16 @@ class Simulation:
             raise ConservationError(f"day {self.day}: pending exceptions do not match decisions")
         if len(np.unique(self.decisions.uid[used])) != used.sum():
             raise ConservationError(f"day {self.day}: a decision is held twice")
+
+
+def raising_weights(org: Organisation) -> np.ndarray:
+    """Cumulative task shares of each service's workers (the CSR of ``origin_agent``)."""
+    share = org.agents.task_share[org.origin_agent].astype(np.float64)
+    cum = np.empty_like(share)
+    for s in range(len(org.origin_ptr) - 1):
+        lo, hi = org.origin_ptr[s], org.origin_ptr[s + 1]
+        cum[lo:hi] = np.cumsum(share[lo:hi])
+    return cum
 
 
 def _desks_by_level(level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

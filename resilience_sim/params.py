@@ -14,6 +14,7 @@ from .schema import Param
 LEVEL_NAMES = ("executive", "deputy", "director", "head of service", "team leader")
 ARCHETYPES = ("commune_50k", "departement", "region", "state_service", "territory")
 ABSENCE_REASONS = ("sickness", "childcare", "vulnerability", "burnout", "vacancy", "special_leave")
+SHOCK_ABSENCE_REASONS = ("sickness", "childcare", "vulnerability", "vacancy")
 SHOCK_KINDS = ("absence", "remote", "demand", "crisis_mission", "exceptions", "it_outage")
 
 _P = [
@@ -160,7 +161,8 @@ SHOCK_FIELDS: dict[str, Param] = {p.key: p for p in [
     Param("ramp_up", "int", 0, 0, 365, "days", "days to reach the plateau"),
     Param("ramp_down", "int", 0, 0, 365, "days", "days to return to normal after end"),
     Param("value", "float", None, 0, 1000, "", "plateau value (share, multiplier or tasks/day)"),
-    Param("reason", "choice", "sickness", choices=ABSENCE_REASONS, doc="absence reason"),
+    Param("reason", "choice", "sickness", choices=SHOCK_ABSENCE_REASONS,
+          doc="absence reason (burnout and special leave follow from the model, not from shocks)"),
     Param("tag", "str", "*", doc="mission tag the component applies to (* = all)"),
     Param("source", "str", "", doc="where the number comes from"),
 ]}

@@ -3,11 +3,12 @@
 Service s receives Poisson(λ_s(t)·(1 − p_exc(t))) standard tasks, which join its
 queue, and Poisson(λ_s(t)·p_exc(t)) exceptions (independent thinning of one Poisson
 stream). Each exception raises a decision at a uniform time inside the day. The
-decision starts at the manager of a worker of the service drawn uniformly (so teams
-raise exceptions in proportion to their size), and climbs the reporting line to the
+decision is raised by a worker of the service drawn in proportion to its share of time
+on tasks (heads and team leaders handle fewer cases); it starts at the worker's own
+desk if the worker is a manager, else at its manager's desk, and climbs the reporting line to the
 level holding the authority: the chain is the managers from that manager up to the
 first one at a level ≤ authority; the last ``steps`` of them sign off, lower ones
-forward without a queue. A worker with no manager settles the exception at once.
+forward without a queue. A worker with no desk and no manager settles the exception at once.
 """
 
 from numba import njit
@@ -34,8 +35,21 @@ def first_signer(level, parent, start, authority, steps):
 
 
 @njit(cache=True)
-def arrive(day, P, services, demand, exc_share, origin_ptr, origin_agent, agent_manager,
-           managers, decisions, buf):
+def raiser(origin_cum, lo, hi, u):
+    """Index in [lo, hi) of the worker raising an exception, for a uniform ``u``."""
+    target = u * origin_cum[hi - 1]
+    while lo < hi - 1:  # first index whose cumulative share exceeds the target
+        mid = (lo + hi - 1) // 2
+        if origin_cum[mid] > target:
+            hi = mid + 1
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True)
+def arrive(day, P, services, demand, exc_share, origin_ptr, origin_agent, origin_cum,
+           agent_manager, agent_role, managers, decisions, buf):
     """Draw today's tasks and exceptions; raise the exceptions' decisions."""
     key_n = stream_key(P.seed, ARRIVALS, day)
     key_t = stream_key(P.seed, EXCEPTION_TIME, 0)
@@ -57,8 +71,10 @@ def arrive(day, P, services, demand, exc_share, origin_ptr, origin_agent, agent_
         for _ in range(n_exc):
             u = counts[COUNT_NEXT_UID]
             counts[COUNT_NEXT_UID] += 1
-            worker = origin_agent[lo + int(uniform(key_o, u, 0) * n_workers)] if n_workers > 0 else -1
-            m0 = agent_manager[worker] if worker >= 0 else -1
+            m0 = -1
+            if n_workers > 0:
+                worker = origin_agent[raiser(origin_cum, lo, lo + n_workers, uniform(key_o, u, 0))]
+                m0 = agent_role[worker] if agent_role[worker] >= 0 else agent_manager[worker]
             if m0 < 0:
                 backlog[s, slot] += 1
                 counts[COUNT_INSTANT] += 1

@@ -14,7 +14,7 @@ from . import arrivals, decisions, record, reporting, shock, wellbeing, work
 
 #: the day's inputs that are not state: the organisation's lookup tables and today's shock
 DayInputs = namedtuple("DayInputs", [
-    "origin_ptr", "origin_agent", "level_ptr", "level_desks", "prevalence", "remote",
+    "origin_ptr", "origin_agent", "origin_cum", "level_ptr", "level_desks", "prevalence", "remote",
     "exception_share", "crisis", "demand", "closed", "it_factor",
 ])
 
@@ -33,7 +33,7 @@ def stage_shock(day, P, agents, services, managers, decs, buf, x, out):
 def stage_arrivals(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 2: tasks and exceptions arrive."""
     arrivals.arrive(day, P, services, x.demand, x.exception_share, x.origin_ptr, x.origin_agent,
-                    agents.manager, managers, decs, buf)
+                    x.origin_cum, agents.manager, agents.role, managers, decs, buf)
 
 
 @njit(cache=True)

@@ -55,10 +55,10 @@ def update(day, P, agents, services, agent_share, manager_share, today):
                   - P.reporting_cost * extra - P.fatigue_cost * f)
             agents.engagement[a] = min(max(e, 0.0), 1.0)
         agents.fatigue[a] = f
-        sum_f += f
+        sum_f += agents.fatigue[a]
         sum_e += agents.engagement[a]
         if agents.role[a] >= 0:
-            sum_mf += f
+            sum_mf += agents.fatigue[a]
     today[TODAY_FATIGUE] = sum_f
     today[TODAY_ENGAGEMENT] = sum_e
     today[TODAY_MANAGER_FATIGUE] = sum_mf

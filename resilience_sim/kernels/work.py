@@ -1,8 +1,10 @@
 """Stage 6 — work: present agents process their service's queue, oldest first.
 
 An agent's capacity today (tasks) is productivity × task share × (1 − fatigue
-effect × fatigue) × (1 − reporting share) × IT factor, times the remote productivity
-when remote. A service pools its agents' capacity; remote capacity can only serve
+effect × fatigue) × (1 − agents' reporting share) × IT factor, times the remote
+productivity when remote. The agents' reporting share applies to the task time of
+managers too; managers' own (larger) reporting share comes out of their decision
+capacity (stage 3). A service pools its agents' capacity; remote capacity can only serve
 the share (1 − on-site share) of the queue that can be done remotely. The service
 processes ⌊capacity + carry⌋ tasks at most, oldest first; the fraction left over is
 carried to the next day while the queue is not empty. After work, tasks that reach

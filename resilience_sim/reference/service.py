@@ -1,0 +1,156 @@
+"""Services: their tasks, by arrival day, and the work of their staff (arrival and work rules)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import mesa
+
+from ..rng import poisson, uniform
+from .decision import Decision
+
+if TYPE_CHECKING:
+    from .model import ReferenceModel
+    from .staff import Staff
+
+
+class Service(mesa.Agent):
+    """A service: its tasks, waiting by arrival day, and the capacity its staff pool.
+
+    Attributes:
+        index: row of the service; the entity of its arrival draws.
+        essential, weight, on_site_share, deadline: from the organisation.
+        workers: staff whose managers raise the service's exceptions (origin order).
+        tasks: workable tasks waiting, by arrival day (all younger than the deadline;
+            the kernels keep the same counts in a ring buffer of max deadline + 1 days).
+        pending: exceptions of the service waiting for their decision.
+        carry: fraction of capacity carried to the next day.
+        expected, arrived, processed, unmet: today's demand and flows (tasks).
+        capacity, remote_capacity: today's pooled capacity on site and remote.
+        pressure: today's expected demand over today's full capacity.
+        waiting: tasks waiting at the end of the day (workable + pending).
+
+    """
+
+    def __init__(self, model: ReferenceModel, index: int, essential: bool, weight: float,
+                 on_site_share: float, deadline: int):
+        super().__init__(model)
+        self.index = index
+        self.essential = essential
+        self.weight = weight
+        self.on_site_share = on_site_share
+        self.deadline = deadline
+        self.workers: list[Staff] = []
+        self.tasks: Counter[int] = Counter()
+        self.pending = 0
+        self.carry = 0.0
+        self.expected = self.capacity = self.remote_capacity = self.pressure = 0.0
+        self.arrived = self.processed = self.unmet = self.waiting = 0
+
+    def begin_day(self) -> None:
+        """Zero the day's flows."""
+        self.arrived = self.processed = self.unmet = 0
+
+    # --- 2. arrivals ------------------------------------------------------------------
+    def receive_tasks(self, day: int) -> None:
+        """Draw today's standard tasks and exceptions; raise the exceptions' decisions.
+
+        With λ today's expected demand and p the share of exceptions: Poisson(λ(1 − p))
+        standard tasks join the queue, Poisson(λp) exceptions each raise a decision at
+        a uniform time in the day. It is raised by a worker of the service drawn in
+        proportion to its share of time on tasks, at the worker's own desk if it is a
+        manager, else at its manager's desk. A worker with neither settles it at once
+        (the task joins the queue).
+        """
+        model, today = self.model, self.model.today
+        lam, p = today.demand[self.index], today.exception_share
+        n_standard = poisson(model.keys.arrivals, 2 * self.index, lam * (1.0 - p))
+        n_exceptions = poisson(model.keys.arrivals, 2 * self.index + 1, lam * p)
+        self.expected = lam
+        self.arrived = n_standard + n_exceptions
+        model.counts["arrived"] += self.arrived
+        self.tasks[day] += n_standard
+        for _ in range(n_exceptions):
+            uid = model.new_uid()
+            worker = self.draw_raiser(uniform(model.keys.exception_team, uid, 0))
+            first = None
+            if worker is not None:
+                first = worker if worker.is_manager else worker.manager
+            if first is None:
+                self.tasks[day] += 1
+                model.counts["instant"] += 1
+                continue
+            created = day + uniform(model.keys.exception_time, uid, 0)
+            decision = Decision(uid=uid, service=self, created=created,
+                                authority=model.rules.authority_exception)
+            self.pending += 1
+            desk = first.first_signer(decision.authority, model.rules.steps)
+            model.open_decision(decision, desk)
+
+    def draw_raiser(self, u: float):
+        """The worker whose cumulative share of task time first exceeds u × the total."""
+        if not self.workers:
+            return None
+        total = 0.0
+        cumulative = []
+        for worker in self.workers:
+            total += float(worker.task_share)
+            cumulative.append(total)
+        target = u * total
+        for worker, c in zip(self.workers, cumulative, strict=True):
+            if c > target:
+                return worker
+        return self.workers[-1]
+
+    # --- 3. decisions ------------------------------------------------------------------
+    def release(self, decision: Decision) -> None:
+        """A decided exception's task joins the queue, dated by its arrival."""
+        self.pending -= 1
+        self.tasks[math.floor(decision.created)] += 1
+
+    def lose_pending(self, decision: Decision) -> None:
+        """An exception's task reached its deadline waiting for the decision: unmet."""
+        decision.task_alive = False
+        self.pending -= 1
+        self.unmet += 1
+        self.model.counts["unmet"] += 1
+
+    # --- 6. work -----------------------------------------------------------------------
+    def start_work(self) -> None:
+        """Zero today's pooled capacity before the staff contribute theirs."""
+        self.capacity = 0.0
+        self.remote_capacity = 0.0
+
+    def work(self, day: int) -> None:
+        """Process the queue, oldest first; expire the tasks that reach the deadline.
+
+        Remote capacity serves at most the remote-doable share (1 − on-site share) of
+        the queue. The service processes ⌊capacity + carry⌋ tasks at most; the fraction
+        left is carried while the queue is not empty. Pressure = expected demand / full
+        capacity (guarded by 1e-9). After work, tasks that arrived ``deadline − 1`` days
+        ago become unmet.
+        """
+        queue = 0
+        for count in self.tasks.values():
+            queue += count
+        usable_remote = min(self.remote_capacity, (1.0 - self.on_site_share) * queue)
+        cap = self.capacity + usable_remote
+        self.capacity += self.remote_capacity
+        self.pressure = self.expected / max(self.capacity, 1e-9)
+        budget = cap + self.carry
+        todo = min(queue, math.floor(budget))
+        self.carry = budget - todo if todo < queue else 0.0
+        self.processed = todo
+        for arrival in sorted(self.tasks):
+            if todo == 0:
+                break
+            take = min(todo, self.tasks[arrival])
+            self.tasks[arrival] -= take
+            todo -= take
+        expired = self.tasks.pop(day - self.deadline + 1, 0)
+        self.unmet += expired
+        self.model.counts["processed"] += self.processed
+        self.model.counts["unmet"] += expired
+        self.waiting = queue - self.processed - expired + self.pending

@@ -1,0 +1,195 @@
+"""Staff: the members of staff, agent by agent (shock, work, reporting, wellbeing rules).
+
+Each method's docstring states the rule it applies, for one agent. The numbers an
+agent draws come from the counter-based generator of :mod:`resilience_sim.rng`,
+addressed exactly as the kernels address them, so the reference and the kernels draw
+the same random numbers.
+
+Agent state that the kernels keep in float32 arrays (productivity, task share,
+fatigue, engagement) is kept here as Python floats rounded to float32 (:func:`f32`):
+values are computed in float64, as the kernels compute them, and rounded when stored.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from ..params import ABSENCE_REASONS
+from ..rng import uniform
+from ..state import STATUS_ABSENT, STATUS_ON_SITE, STATUS_REMOTE
+
+if TYPE_CHECKING:
+    from .manager import Manager
+    from .model import ReferenceModel
+    from .service import Service
+
+SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = (
+    ABSENCE_REASONS.index(r) for r in
+    ("sickness", "childcare", "vulnerability", "burnout", "vacancy", "special_leave"))
+#: absence reasons drawn from fixed latents (the same agents stay home while it lasts)
+FIXED_LATENT_REASONS = (CHILDCARE, VULNERABILITY, VACANCY)
+#: staggers the sickness spells of agents (a large odd number: spells start on all days)
+SPELL_STAGGER = 2654435761
+
+
+def f32(x: float) -> float:
+    """``x`` rounded to float32, as a Python float (the state stores it in float32)."""
+    return float(np.float32(x))
+
+
+class Staff(mesa.Agent):
+    """A member of staff.
+
+    Attributes:
+        index: row of the agent in the organisation; the entity of its random draws.
+        home, assigned: home service and service worked for today (the same for now).
+        manager: the desk the agent reports to (None for the executive).
+        productivity: tasks per full on-site day (float32).
+        task_share: share of working time on tasks (float32; managers less, 0 at the top).
+        can_remote: the job can be done remotely.
+        status: STATUS_ON_SITE, STATUS_REMOTE or STATUS_ABSENT.
+        absence: absence reason index, -1 when present.
+        burnout_until: last day of a burnout absence (-1: none).
+        fatigue, engagement: wellbeing, 0 to 1 (float32).
+
+    """
+
+    is_manager = False
+
+    def __init__(self, model: ReferenceModel, index: int, home: Service, productivity: float,
+                 task_share: float, can_remote: bool, fatigue: float, engagement: float,
+                 burnout_until: int):
+        super().__init__(model)
+        self.index = index
+        self.home = home
+        self.assigned = home
+        self.manager: Manager | None = None
+        self.productivity = productivity
+        self.task_share = task_share
+        self.can_remote = can_remote
+        self.status = STATUS_ON_SITE
+        self.absence = -1
+        self.burnout_until = burnout_until
+        self.fatigue = fatigue
+        self.engagement = engagement
+
+    # --- 1. shock ----------------------------------------------------------------------
+    def absence_reason(self, day: int) -> int:
+        """The reason the agent is absent today from the shock's prevalences, or -1.
+
+        Sickness first: the agent's sickness latent u is redrawn every ``sickness_spell``
+        days (spells staggered by agent); the agent is sick if u < prevalence. Then
+        childcare, vulnerability and vacancy, each with a latent fixed for the run:
+        absent if its latent < that reason's prevalence. (Burnout comes from fatigue,
+        special leave from closures: neither is drawn from a prevalence.)
+        """
+        today, key, spell = self.model.today, self.model.keys.absence, self.model.rules.sickness_spell
+        prevalence = today.prevalence
+        if prevalence[SICKNESS] > 0.0:
+            block = (day + (self.index * SPELL_STAGGER) % spell) // spell
+            if uniform(key, self.index, block * 8) < prevalence[SICKNESS]:
+                return SICKNESS
+        for reason in FIXED_LATENT_REASONS:
+            if prevalence[reason] > 0.0 and uniform(key, self.index, reason) < prevalence[reason]:
+                return reason
+        return -1
+
+    def update_status(self, day: int) -> None:
+        """Set today's status and absence reason.
+
+        1. during a burnout absence (day ≤ burnout_until) the agent is absent (burnout);
+        2. otherwise it may be absent for a reason of the shock (:meth:`absence_reason`);
+        3. a present non-manager whose service is closed today takes special leave;
+        4. a present agent whose job can be done remotely works remotely if its fixed
+           latent uniform is below today's remote uptake; otherwise it is on site.
+        """
+        today = self.model.today
+        if self.burnout_until >= day:
+            reason = BURNOUT
+        else:
+            reason = self.absence_reason(day)
+            if reason < 0 and today.closed[self.assigned.index] and not self.is_manager:
+                reason = SPECIAL_LEAVE
+        self.absence = reason
+        if reason >= 0:
+            self.status = STATUS_ABSENT
+        elif (self.can_remote and today.remote > 0.0
+              and uniform(self.model.keys.remote, self.index, 0) < today.remote):
+            self.status = STATUS_REMOTE
+        else:
+            self.status = STATUS_ON_SITE
+
+    # --- 6. work -----------------------------------------------------------------------
+    def work_capacity(self) -> float:
+        """Tasks the agent can do today (before the remote factor).
+
+        productivity × task share × (1 − agents' reporting share) × (1 − fatigue
+        effect × fatigue) × IT factor of its service. Managers' task time also uses the
+        agents' share (their own share slows their desk). productivity × task share is
+        a float32 product, as in the state arrays.
+        """
+        rules, today = self.model.rules, self.model.today
+        share = today.agent_reporting
+        return (f32(self.productivity * self.task_share) * (1.0 - share)
+                * (1.0 - rules.fatigue_effect * self.fatigue) * today.it_factor[self.assigned.index])
+
+    def contribute_capacity(self) -> None:
+        """Add today's capacity to the service the agent is assigned to, if present.
+
+        Only present agents with a task share work; a remote agent's capacity counts
+        × remote productivity, in the service's remote capacity.
+        """
+        if self.status == STATUS_ABSENT or self.task_share <= 0.0:
+            return
+        c = self.work_capacity()
+        if self.status == STATUS_REMOTE:
+            self.assigned.remote_capacity += c * self.model.rules.remote_productivity
+        else:
+            self.assigned.capacity += c
+
+    # --- 7. reporting ------------------------------------------------------------------
+    def reporting_share(self) -> float:
+        """Share of today's working time spent reporting (managers have their own)."""
+        today = self.model.today
+        return today.manager_reporting if self.is_manager else today.agent_reporting
+
+    def normal_reporting_share(self) -> float:
+        """Share of working time spent reporting in normal times."""
+        rules = self.model.rules
+        return rules.manager_reporting if self.is_manager else rules.agent_reporting
+
+    # --- 8. wellbeing ------------------------------------------------------------------
+    def update_wellbeing(self, day: int) -> float:
+        """Move fatigue and engagement; maybe start a burnout. Return today's fatigue.
+
+        Absent: fatigue F ← F − recovery·F. Present, with x = min(pressure of its
+        service, cap): F ← clip(F + gain·max(0, x − 1) − recovery·F, 0, 1); if F > θ a
+        burnout of ``burnout_days`` starts tomorrow with probability
+        hazard·(F − θ)/(1 − θ); engagement E ← clip(E + recovery_E·(E₀ − E) − reporting
+        cost·(reporting share − normal share) − fatigue cost·F, 0, 1).
+
+        The returned fatigue is the stored (float32) value: the day's mean is over these.
+        """
+        rules = self.model.rules
+        f = self.fatigue
+        if self.status == STATUS_ABSENT:
+            f -= rules.fatigue_recovery * f
+        else:
+            x = min(self.assigned.pressure, rules.pressure_cap)
+            f += rules.fatigue_gain * max(0.0, x - 1.0) - rules.fatigue_recovery * f
+            f = min(max(f, 0.0), 1.0)
+            theta = rules.burnout_threshold
+            if f > theta:
+                hazard = rules.burnout_hazard * (f - theta) / max(1.0 - theta, 1e-9)
+                if uniform(self.model.keys.burnout, self.index, 0) < hazard:
+                    self.burnout_until = day + rules.burnout_days
+            extra = self.reporting_share() - self.normal_reporting_share()
+            e = self.engagement
+            e += (rules.engagement_recovery * (rules.engagement_baseline - e)
+                  - rules.reporting_cost * extra - rules.fatigue_cost * f)
+            self.engagement = f32(min(max(e, 0.0), 1.0))
+        self.fatigue = f32(f)
+        return self.fatigue

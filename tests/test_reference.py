@@ -1,0 +1,142 @@
+"""The reference model (agent by agent, plain Mesa) agrees with the numba kernels.
+
+Both start from the same scenario, build the same organisation and draw the same
+random numbers, so the daily tables must agree: integer columns exactly, float
+columns to 1e-9, and so must the final state of agents, services and desks.
+"""
+
+import numpy as np
+import pytest
+
+from resilience_sim import Simulation, load
+from resilience_sim.kernels.context import (
+    COUNT_ACTIVE,
+    COUNT_ARRIVED,
+    COUNT_COMPLETED,
+    COUNT_CREATED,
+    COUNT_INSTANT,
+    COUNT_PROCESSED,
+    COUNT_UNMET,
+    COUNT_WITHDRAWN,
+)
+from resilience_sim.kernels.record import COL, COLUMNS
+from resilience_sim.reference import Manager, ReferenceModel, Service, Staff
+
+SMALL = {"organisation.agents": 150, "run.days": 90}
+SCENARIOS = {
+    "covid": {},
+    "three_signoffs_two_deciders": {"policy.validation.steps": 3, "organisation.deciders_per_manager": 2,
+                                    "policy.authority.exception": 2},
+    "overloaded_desks": {"baseline.exception_share": 0.4, "organisation.manager_capacity": 4.0},
+}
+FLOAT_COLUMNS = ("performance", "decision_latency_mean", "fatigue", "manager_fatigue", "engagement",
+                 "reporting_hours")
+INT_COLUMNS = tuple(c for c in COLUMNS if c not in FLOAT_COLUMNS)
+
+
+@pytest.fixture(scope="module", params=list(SCENARIOS))
+def pair(request):
+    scenario = load("covid_lockdown_2020").with_values({**SMALL, **SCENARIOS[request.param]})
+    sim = Simulation(scenario)
+    sim.run()
+    ref = ReferenceModel(scenario)
+    ref.run()
+    return request.param, sim, ref
+
+
+def test_integer_columns_equal(pair):
+    _, sim, ref = pair
+    for name in INT_COLUMNS:
+        j = COL[name]
+        assert not np.isnan(ref.out[:, j]).any(), name
+        np.testing.assert_array_equal(ref.out[:, j], sim.out[:, j], err_msg=name)
+
+
+def test_float_columns_close(pair):
+    _, sim, ref = pair
+    for name in FLOAT_COLUMNS:
+        j = COL[name]
+        np.testing.assert_array_equal(np.isnan(ref.out[:, j]), np.isnan(sim.out[:, j]), err_msg=name)
+        np.testing.assert_allclose(ref.out[:, j], sim.out[:, j], rtol=1e-9, atol=1e-12, equal_nan=True,
+                                   err_msg=name)
+
+
+def test_final_agent_state(pair):
+    _, sim, ref = pair
+    staff = list(ref.staff)
+    assert [p.index for p in staff] == list(range(len(sim.agents.home)))
+    np.testing.assert_array_equal([p.status for p in staff], sim.agents.status)
+    np.testing.assert_array_equal([p.absence for p in staff], sim.agents.absence)
+    np.testing.assert_array_equal([p.burnout_until for p in staff], sim.agents.burnout_until)
+    np.testing.assert_allclose([p.fatigue for p in staff], sim.agents.fatigue, rtol=0, atol=1e-7)
+    np.testing.assert_allclose([p.engagement for p in staff], sim.agents.engagement, rtol=0, atol=1e-7)
+
+
+def test_final_service_and_desk_state(pair):
+    _, sim, ref = pair
+    services = list(ref.services)
+    for attr in ("pending", "waiting", "arrived", "processed", "unmet"):
+        np.testing.assert_array_equal([getattr(s, attr) for s in services], getattr(sim.services, attr),
+                                      err_msg=attr)
+    for attr in ("carry", "capacity", "pressure"):
+        np.testing.assert_allclose([getattr(s, attr) for s in services], getattr(sim.services, attr),
+                                   rtol=1e-9, atol=1e-12, err_msg=attr)
+    desks = list(ref.managers)
+    np.testing.assert_array_equal([d.queue_length for d in desks], sim.managers.queue)
+    np.testing.assert_allclose([d.rate for d in desks], sim.managers.rate, rtol=1e-12)
+    free_at = [t for d in desks for t in d.free_at]  # desks in order, deciders in order
+    np.testing.assert_allclose(free_at, sim.buffers.free_at, rtol=1e-12)
+
+
+def test_counters_and_latency_histogram(pair):
+    _, sim, ref = pair
+    c = sim.buffers.counts
+    assert ref.counts["arrived"] == c[COUNT_ARRIVED]
+    assert ref.counts["processed"] == c[COUNT_PROCESSED]
+    assert ref.counts["unmet"] == c[COUNT_UNMET]
+    assert ref.counts["created"] == c[COUNT_CREATED]
+    assert ref.counts["completed"] == c[COUNT_COMPLETED]
+    assert ref.counts["withdrawn"] == c[COUNT_WITHDRAWN]
+    assert ref.counts["instant"] == c[COUNT_INSTANT]
+    assert len(ref.decisions) == c[COUNT_ACTIVE]
+    histogram = np.zeros_like(sim.buffers.latency)
+    for b, n in ref.latency.items():
+        histogram[b] = n
+    np.testing.assert_array_equal(histogram, sim.buffers.latency)
+
+
+def test_scenarios_exercise_the_rules(pair):
+    """The comparison is only as good as the paths the scenarios go through."""
+    name, _, ref = pair
+    out = ref.out
+    assert out[:, COL["absent"]].min() > 0
+    assert out[:, COL["remote"]].max() > 0
+    assert out[:, COL["special_leave"]].max() > 0
+    assert out[:, COL["burnout_days"]].max() > 0
+    assert out[:, COL["unmet"]].sum() > 0
+    assert ref.counts["completed"] > 0
+    assert not np.isnan(out[:, COL["decision_latency_mean"]]).all()
+    if name == "overloaded_desks":
+        assert ref.counts["withdrawn"] > 100
+        assert np.isnan(out[:, COL["decision_latency_mean"]]).sum() == 0
+    if name == "three_signoffs_two_deciders":
+        assert {len(d.free_at) for d in ref.managers} == {2}
+
+
+def test_mesa_model():
+    scenario = load("covid_lockdown_2020").with_values({"organisation.agents": 60, "run.days": 40})
+    model = ReferenceModel(scenario)
+    n = len(model.staff)
+    by_type = model.agents_by_type
+    assert len(by_type[Staff]) + len(by_type[Manager]) == n
+    assert len(by_type[Service]) == len(model.services)
+    assert all(p.manager is None or isinstance(p.manager, Manager) for p in model.staff)
+    for _ in range(3):
+        model.step()
+    assert model.steps == 3 and model.day == 3
+    filled = np.delete(model.out, COL["decision_latency_mean"], axis=1)
+    assert not np.isnan(filled[:3]).any() and np.isnan(filled[3:]).all()
+    model.run()
+    assert not model.running
+    with pytest.raises(RuntimeError):
+        model.step()
