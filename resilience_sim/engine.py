@@ -27,6 +27,7 @@ from .kernels.context import (
 from .kernels.day import STAGES, DayInputs, run_day
 from .kernels.record import COLUMNS
 from .organisation import Organisation, build
+from .policy import decision_rules
 from .scenario import Scenario
 from .shocks import DailyConditions, compile_conditions
 from .state import DECISION, Decisions, allocate, grow
@@ -47,8 +48,19 @@ def day_params(scenario: Scenario, org: Organisation) -> DayParams:
         crisis_reporting=p["policy.reporting.crisis_multiplier"], hours_per_day=week / 5.0,
         remote_productivity=p["work.remote_productivity"],
         sickness_spell=np.int64(p["baseline.sickness_spell"]), interim=p["policy.decisions.interim"],
-        steps=np.int64(p["policy.validation.steps"]),
-        authority_exception=np.int64(p["policy.authority.exception"]),
+        tacit_days=-1.0 if p["policy.validation.tacit_days"] is None else p["policy.validation.tacit_days"],
+        freedom=p["policy.freedom.risk_limit"], field_level=np.int64(org.depth + 1),
+        delay_per_level=p["policy.information.delay_per_level"],
+        base_error=p["decisions.base_error"], staleness_error=p["decisions.staleness_error"],
+        local_error=p["decisions.local_error"],
+        quality=1.0 - p["hr.advice_quality_gain"] * p["hr.advice"],
+        manager_boost=(1.0 + p["hr.advice_capacity_gain"] * p["hr.advice"])
+        * (1.0 + p["support.capacity_gain"] * (p["support.peer"] + p["support.in_situ"]) / 2),
+        manager_relief=1.0 - p["support.fatigue_relief"] * (p["support.peer"] + p["support.in_situ"]) / 2,
+        agent_tolerance=p["wellbeing.reporting_tolerance_agent"] / week,
+        manager_tolerance=p["wellbeing.reporting_tolerance_manager"] / week,
+        spending_rate=p["decisions.spending_rate"] / 100.0,
+        partnership_rate=p["decisions.partnership_rate"] / 100.0,
         fatigue_gain=p["wellbeing.fatigue_gain"], fatigue_recovery=p["wellbeing.fatigue_recovery"],
         fatigue_effect=p["wellbeing.fatigue_effect"],
         burnout_threshold=p["wellbeing.burnout_threshold"],
@@ -90,6 +102,8 @@ class Simulation:
                                    len(o.managers.level))
         self.level_ptr, self.level_desks = _desks_by_level(o.managers.level)
         self.origin_cum = raising_weights(o)
+        self.rules = decision_rules(scenario, o)
+        self.service_staff = np.bincount(o.agents.home, minlength=len(o.service_names)).astype(np.float64)
         self.decisions = allocate(DECISION, 0, Decisions)
         self._grow_pool(1024)
         self.out = np.full((self.days, len(COLUMNS)), np.nan)
@@ -125,9 +139,10 @@ class Simulation:
             raise RuntimeError(f"the horizon ({self.days} days) is reached")
         self._ensure_room()
         d, t = self._daily, self.day
+        r = self.rules
         x = DayInputs(self.org.origin_ptr, self.org.origin_agent, self.origin_cum,
-                      self.level_ptr, self.level_desks,
-                      d["absence"][t], float(d["remote"][t]), float(d["exception_share"][t]),
+                      self.level_ptr, self.level_desks, self.service_staff,
+                      r.authority, r.signoffs, r.effort, r.scope, d["absence"][t], float(d["remote"][t]), float(d["exception_share"][t]),
                       bool(d["crisis"][t]), d["demand"][t], d["closed"][t], d["it_factor"][t])
         args = (np.int64(t), self.params, self.agents, self.services, self.managers,
                 self.decisions, self.buffers, x, self.out)

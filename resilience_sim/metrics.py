@@ -10,7 +10,9 @@
   ≥ ``outcomes.recovery_share``·P0 for ``outcomes.recovery_days`` days in a row, after
   the minimum (None if never);
 * counter/adapt: ``post_shock_level`` = mean P over the last 28 days / P0;
-* human cost and process: burnout days, fatigue, engagement change, decision latency.
+* human cost and process: burnout days, fatigue, engagement change, reporting hours;
+  decisions by type (settled, by level, latency mean and p95, errors), share of
+  exceptions settled locally by agents, rework, managers' queue lengths by level.
 
 The minimum and the recovery use the trailing mean of P over
 ``outcomes.smoothing_days`` days, so that one noisy day does not make a minimum.
@@ -25,6 +27,7 @@ import numpy as np
 
 from .kernels.context import LATENCY_BIN
 from .kernels.record import COL
+from .params import DECISION_KINDS
 
 
 def smooth(p: np.ndarray, window: int) -> np.ndarray:
@@ -81,30 +84,61 @@ def _recovery(after: np.ndarray, k: int, p0: float, params: Mapping) -> int | No
     return None
 
 
-def summarise(out: np.ndarray, latency_hist: np.ndarray, onset: int | None,
-              params: Mapping, counts: Mapping[str, int]) -> dict:
+def summarise(out: np.ndarray, buffers, onset: int | None, params: Mapping,
+              counts: Mapping[str, int]) -> dict:
     """The summary of a run: resilience measures plus human and process costs."""
     p = out[:, COL["performance"]]
     s = resilience(p, onset, params)
     fatigue = out[:, COL["fatigue"]]
     eng = out[:, COL["engagement"]]
-    mean_lat = float(np.sum((np.arange(len(latency_hist)) + 0.5) * LATENCY_BIN * latency_hist)
-                     / latency_hist.sum()) if latency_hist.sum() else None
+    total = buffers.latency.sum(axis=0)
+    by_type = decisions_by_type(buffers)
+    exceptions = by_type["exception"]["settled"]
+    settled = int(counts.get("settled_locally", 0))
     s.update(
         react_days=None,
         unmet=int(np.nansum(out[:, COL["unmet"]])),
         unmet_essential=int(np.nansum(out[:, COL["unmet_essential"]])),
-        decision_latency_mean=mean_lat,
-        decision_latency_p95=latency_quantile(latency_hist, 0.95),
+        decision_latency_mean=latency_mean(total),
+        decision_latency_p95=latency_quantile(total, 0.95),
+        decision_errors=int(buffers.errors.sum()),
+        rework=int(np.nansum(out[:, COL["rework"]])),
+        share_settled_locally=settled / exceptions if exceptions else 0.0,
         burnout_days=int(np.nansum(out[:, COL["burnout_days"]])),
         fatigue_max=float(np.nanmax(fatigue)),
+        manager_fatigue_mean=float(np.nanmean(out[:, COL["manager_fatigue"]])),
+        manager_fatigue_max=float(np.nanmax(out[:, COL["manager_fatigue"]])),
         engagement_change=float(eng[-1] - eng[0]),
         reporting_hours=float(np.nansum(out[:, COL["reporting_hours"]])),
+        queue_max_by_level={str(lv): int(np.nanmax(out[:, COL[f"queue_l{lv}"]])) for lv in range(6)},
         redeployed_agent_days=int(np.nansum(out[:, COL["redeployed"]])),
         initiatives_launched=0,
+        decisions_by_type=by_type,
         **{k: int(v) for k, v in counts.items()},
     )
     return {k: _clean(v) for k, v in s.items()}
+
+
+def latency_mean(hist: np.ndarray) -> float | None:
+    """Mean decision latency (days) from a 1-hour histogram (bin midpoints)."""
+    n = hist.sum()
+    return float(np.sum((np.arange(len(hist)) + 0.5) * LATENCY_BIN * hist) / n) if n else None
+
+
+def decisions_by_type(buffers) -> dict:
+    """Per decision type: decisions settled, by level, latency mean and p95, errors."""
+    out = {}
+    for k, kind in enumerate(DECISION_KINDS):
+        hist = buffers.latency[k]
+        levels = buffers.by_level[k]
+        out[kind] = {
+            "settled": int(levels.sum()),
+            "by_level": {str(lv): int(n) for lv, n in enumerate(levels) if n},
+            "latency_mean": latency_mean(hist),
+            "latency_p95": latency_quantile(hist, 0.95),
+            "errors": int(buffers.errors[k]),
+        }
+    return out
 
 
 def _clean(v):

@@ -17,6 +17,16 @@ ABSENCE_REASONS = ("sickness", "childcare", "vulnerability", "burnout", "vacancy
 SHOCK_ABSENCE_REASONS = ("sickness", "childcare", "vulnerability", "vacancy")
 SHOCK_KINDS = ("absence", "remote", "demand", "crisis_mission", "exceptions", "it_outage")
 
+#: decision types, in the order of the kernels' arrays
+DECISION_KINDS = ("exception", "redeployment", "initiative", "partnership", "spending")
+
+#: authority level and sign-offs by decision type for the named presets
+AUTHORITY_PRESETS = {
+    "centralised": {"authority": (1, 0, 0, 0, 0), "signoffs": (3, 3, 3, 3, 3)},
+    "today": {"authority": (3, 2, 2, 1, 1), "signoffs": (2, 2, 2, 2, 2)},
+    "subsidiary": {"authority": (4, 3, 3, 2, 2), "signoffs": (1, 1, 1, 1, 1)},
+}
+
 _P = [
     # --- run -------------------------------------------------------------------
     Param("run.days", "int", 365, 1, 3650, "days", "simulated horizon"),
@@ -60,19 +70,65 @@ _P = [
     Param("organisation.graph_agents_max", "int", 20_000, 0, 5_000_000, "agents",
           "above this size the networkx graph is built only on request"),
     # --- policy (the engine part; levers add their own) ----------------------------
-    Param("policy.authority.exception", "int", 3, 0, 4, "level",
-          "level that holds authority for exceptions (0 = executive, 4 = team leader)",
-          "assumption: head of service"),
-    Param("policy.authority.redeployment", "int", 2, 0, 4, "level",
-          "level that holds authority for redeployments", "assumption: director"),
-    Param("policy.authority.initiative", "int", 2, 0, 4, "level",
-          "level that approves initiatives", "assumption"),
-    Param("policy.authority.partnership", "int", 1, 0, 4, "level",
-          "level that approves partnerships", "assumption"),
-    Param("policy.authority.spending", "int", 1, 0, 4, "level",
-          "level that approves spending", "assumption"),
-    Param("policy.validation.steps", "int", 2, 1, 5, "sign-offs",
-          "sign-offs on the way up, ending at the authority level", "assumption"),
+    Param("policy.authority.preset", "choice", "today", choices=tuple(AUTHORITY_PRESETS),
+          doc="authority levels and sign-offs by decision type: centralised, today or "
+              "subsidiary (see AUTHORITY_PRESETS); the keys below override it"),
+    Param("policy.authority.exception", "int", None, 0, 4, "level",
+          "level that holds authority for exceptions (0 = executive, 4 = team leader)"),
+    Param("policy.authority.redeployment", "int", None, 0, 4, "level",
+          "level that holds authority for redeployments"),
+    Param("policy.authority.initiative", "int", None, 0, 4, "level",
+          "level that approves initiatives"),
+    Param("policy.authority.partnership", "int", None, 0, 4, "level",
+          "level that approves partnerships"),
+    Param("policy.authority.spending", "int", None, 0, 4, "level",
+          "level that approves spending"),
+    Param("policy.validation.steps", "int", None, 0, 5, "sign-offs",
+          "sign-offs on the way up, ending at the authority level, for every decision type "
+          "(0 = approved at once); the per-type keys below override it"),
+    *[Param(f"policy.signoffs.{k}", "int", None, 0, 5, "sign-offs", f"sign-offs for {k} decisions")
+      for k in ("exception", "redeployment", "initiative", "partnership", "spending")],
+    Param("policy.validation.tacit_days", "float", None, 0, 365, "days",
+          "tacit approval: a decision still waiting this long after it was raised is "
+          "approved (silence means yes); unset = never"),
+    Param("policy.freedom.risk_limit", "float", 0.0, 0, 1, "risk",
+          "agents settle themselves the exceptions whose risk (uniform 0–1) is below this "
+          "(freedom to adapt the rule); 0 = every exception goes up"),
+    Param("policy.information.delay_per_level", "float", 2.0, 0, 60, "days/level",
+          "age of what a level knows of the field, per level above the field "
+          "(information symmetry lowers it)", "assumption"),
+    Param("decisions.base_error", "float", 0.02, 0, 1, "share",
+          "error probability of any decision", "assumption"),
+    Param("decisions.staleness_error", "float", 0.01, 0, 10, "/day",
+          "error from stale information: p = (1 − exp(−k·delay·levels from the field·U))·(1 − scope), "
+          "U = exception share/0.1", "assumption, calibrated on Kim & Burton 2002 (DESIGN §3)"),
+    Param("decisions.local_error", "float", 0.5, 0, 10, "",
+          "error from a partial view: p = k·scope·U·level/field level",
+          "assumption, calibrated on Kim & Burton 2002 (DESIGN §3)"),
+    *[Param(f"decisions.scope.{k}", "float", v, 0, 1, "share",
+            f"how much {k} decisions need the whole picture (local deciders err more)", "assumption")
+      for k, v in (("exception", 0.3), ("redeployment", 0.8), ("initiative", 0.4),
+                   ("partnership", 0.7), ("spending", 0.5))],
+    *[Param(f"decisions.effort.{k}", "float", v, 0.01, 100, "sign-offs",
+            f"manager time of one {k} sign-off, in standard sign-offs", "assumption")
+      for k, v in (("exception", 1.0), ("redeployment", 1.5), ("initiative", 1.5),
+                   ("partnership", 3.0), ("spending", 1.0))],
+    Param("decisions.spending_rate", "float", 0.5, 0, 100, "/100 staff/day",
+          "spending requests raised by a service's head", "assumption"),
+    Param("decisions.partnership_rate", "float", 0.05, 0, 100, "/100 staff/day",
+          "partnership requests raised by a service's head", "assumption"),
+    Param("hr.advice", "float", 0.0, 0, 1, "share",
+          "HR advice to managers (0 none, 1 full): raises their capacity and decision quality"),
+    Param("hr.advice_capacity_gain", "float", 0.2, 0, 2, "×", "capacity gain at full advice",
+          "assumption"),
+    Param("hr.advice_quality_gain", "float", 0.3, 0, 1, "share",
+          "share of decision errors avoided at full advice", "assumption"),
+    Param("support.peer", "float", 0.0, 0, 1, "share", "peer-to-peer support among managers"),
+    Param("support.in_situ", "float", 0.0, 0, 1, "share", "in-situ support of managers"),
+    Param("support.capacity_gain", "float", 0.15, 0, 2, "×",
+          "managers' capacity gain at full support (mean of peer and in situ)", "assumption"),
+    Param("support.fatigue_relief", "float", 0.4, 0, 1, "share",
+          "share of managers' fatigue gain avoided at full support", "assumption"),
     Param("policy.decisions.interim", "float", 0.5, 0, 1, "share",
           "decision capacity kept when a manager is absent (a deputy covers)", "assumption"),
     Param("policy.reporting.agent_hours", "float", 2.0, 0, 35, "h/week",
@@ -107,7 +163,12 @@ _P = [
     Param("wellbeing.engagement_recovery", "float", 0.02, 0, 1, "/day",
           "speed of return to the baseline engagement", "assumption"),
     Param("wellbeing.reporting_cost", "float", 0.05, 0, 1, "/day",
-          "engagement lost per day per unit of reporting share above normal times", "assumption"),
+          "engagement lost per day per unit of reporting share above the tolerated share",
+          "assumption"),
+    Param("wellbeing.reporting_tolerance_agent", "float", 2.0, 0, 35, "h/week",
+          "reporting an agent accepts without losing engagement (less raises it)", "assumption"),
+    Param("wellbeing.reporting_tolerance_manager", "float", 6.0, 0, 35, "h/week",
+          "reporting a manager accepts without losing engagement (less raises it)", "assumption"),
     Param("wellbeing.fatigue_cost", "float", 0.01, 0, 1, "/day",
           "engagement lost per day at full fatigue", "assumption"),
     Param("wellbeing.pressure_cap", "float", 3.0, 1, 100, "×",

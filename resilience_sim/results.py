@@ -29,6 +29,8 @@ from .kernels.context import (
     COUNT_COMPLETED,
     COUNT_CREATED,
     COUNT_PROCESSED,
+    COUNT_SETTLED_LOCALLY,
+    COUNT_TACIT,
     COUNT_WITHDRAWN,
 )
 from .kernels.record import COLUMNS
@@ -72,10 +74,11 @@ def collect(sim: Simulation) -> RunResult:
     c = sim.buffers.counts
     counts = {"tasks_arrived": c[COUNT_ARRIVED], "tasks_processed": c[COUNT_PROCESSED],
               "decisions_created": c[COUNT_CREATED], "decisions_completed_total": c[COUNT_COMPLETED],
-              "decisions_withdrawn": c[COUNT_WITHDRAWN]}
+              "decisions_withdrawn": c[COUNT_WITHDRAWN], "settled_locally": c[COUNT_SETTLED_LOCALLY],
+              "tacit_approvals": c[COUNT_TACIT]}
     summary = {"scenario": s.name, "seed": s["run.seed"], "days": int(sim.day),
                **{f"organisation_{k}": v for k, v in describe(sim.org).items() if k != "managers_by_level"},
-               **summarise(out, sim.buffers.latency, s.onset, s.params, counts)}
+               **summarise(out, sim.buffers, s.onset, s.params, counts)}
     start = dt.date.fromisoformat(s["run.start_date"])
     table = pd.DataFrame(out, columns=list(COLUMNS))
     table.insert(0, "date", [(start + dt.timedelta(days=d)).isoformat() for d in range(len(out))])

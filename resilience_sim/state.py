@@ -89,7 +89,7 @@ MANAGER = (
 
 DECISION = (
     Array("uid", "int64", -1, "", "creation number, the key of its random draws (-1 = free slot)"),
-    Array("kind", "int8", 0, "", "decision type (0 exception)"),
+    Array("kind", "int8", 0, "", "decision type, index into params.DECISION_KINDS"),
     Array("service", "int32", 0, "service", "service the decision is about"),
     Array("created", "float64", 0.0, "day", "time the decision was raised"),
     Array("manager", "int32", -1, "manager", "desk the decision is at"),
@@ -97,10 +97,11 @@ DECISION = (
     Array("t_in", "float64", 0.0, "day", "arrival time at the current desk"),
     Array("t_out", "float64", -1.0, "day", "sign-off time at the current desk (-1 = not assigned)"),
     Array("task_alive", "bool", True, "", "its task can still be served"),
+    Array("tacit", "bool", False, "", "approved tacitly (nobody signed)"),
+    Array("prev", "int64", -1, "slot", "previous slot in its desk queue"),
     Array("next", "int64", -1, "slot", "next slot in its chain (free slots, a desk queue, arrivals)"),
 )
 
-DECISION_KINDS = ("exception", "redeployment", "initiative", "partnership", "spending")
 
 Agents = namedtuple("Agents", [a.name for a in AGENT])
 Services = namedtuple("Services", [a.name for a in SERVICE])

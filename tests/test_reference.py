@@ -28,6 +28,11 @@ SCENARIOS = {
     "three_signoffs_two_deciders": {"policy.validation.steps": 3, "organisation.deciders_per_manager": 2,
                                     "policy.authority.exception": 2},
     "overloaded_desks": {"baseline.exception_share": 0.4, "organisation.manager_capacity": 4.0},
+    "subsidiary": {"policy.authority.preset": "subsidiary", "policy.freedom.risk_limit": 0.3,
+                   "policy.validation.tacit_days": 3.0, "hr.advice": 0.5, "support.peer": 1.0,
+                   "policy.reporting.agent_hours": 0.5},
+    "centralised_tacit": {"policy.authority.preset": "centralised", "policy.validation.tacit_days": 1.5,
+                          "baseline.exception_share": 0.1, "decisions.spending_rate": 3.0},
 }
 FLOAT_COLUMNS = ("performance", "decision_latency_mean", "fatigue", "manager_fatigue", "engagement",
                  "reporting_hours")
@@ -99,6 +104,12 @@ def test_counters_and_latency_histogram(pair):
     assert ref.counts["withdrawn"] == c[COUNT_WITHDRAWN]
     assert ref.counts["instant"] == c[COUNT_INSTANT]
     assert len(ref.decisions) == c[COUNT_ACTIVE]
+    np.testing.assert_array_equal(
+        [ref.errors[k] for k in range(len(sim.buffers.errors))], sim.buffers.errors)
+    by_level = np.zeros_like(sim.buffers.by_level)
+    for (k, level), n in ref.by_level.items():
+        by_level[k, level] = n
+    np.testing.assert_array_equal(by_level, sim.buffers.by_level)
     histogram = np.zeros_like(sim.buffers.latency)
     for b, n in ref.latency.items():
         histogram[b] = n
@@ -121,6 +132,12 @@ def test_scenarios_exercise_the_rules(pair):
         assert np.isnan(out[:, COL["decision_latency_mean"]]).sum() == 0
     if name == "three_signoffs_two_deciders":
         assert {len(d.free_at) for d in ref.managers} == {2}
+    if name == "subsidiary":
+        assert ref.counts["settled_locally"] > 100
+        assert ref.counts["rework"] > 0
+    if name == "centralised_tacit":
+        assert ref.counts["tacit"] > 100
+        assert sum(ref.errors.values()) > 0
 
 
 def test_mesa_model():

@@ -3,7 +3,7 @@
 ``DayParams`` holds the scalar parameters of the day's rules (built once per run by
 :func:`resilience_sim.engine.day_params`); ``Buffers`` holds the run's working arrays
 that are not per-entity state: the task queues, the decision desks' free times, the
-latency histogram and the counters.
+latency histograms and the counters.
 """
 
 from collections import namedtuple
@@ -20,8 +20,18 @@ DayParams = namedtuple("DayParams", [
     "remote_productivity",  # remote productivity factor
     "sickness_spell",       # days of a sickness spell
     "interim",              # decision capacity kept when a manager is absent
-    "steps",                # sign-offs per decision
-    "authority_exception",  # level holding authority on exceptions
+    "tacit_days",           # tacit approval delay, days (< 0: never)
+    "freedom",              # risk limit below which agents settle exceptions themselves
+    "field_level",          # level of the field (deepest manager level + 1)
+    "delay_per_level",      # information delay per level above the field, days
+    "base_error", "staleness_error", "local_error",  # decision error model
+    "quality",              # error multiplier from HR advice (1 = no advice)
+    "manager_boost",        # manager capacity multiplier (HR advice, support)
+    "manager_relief",       # multiplier of managers' fatigue gain (support)
+    "agent_tolerance",      # reporting share agents accept without losing engagement
+    "manager_tolerance",    # reporting share managers accept without losing engagement
+    "spending_rate",        # spending requests per staff member per day
+    "partnership_rate",     # partnership requests per staff member per day
     "fatigue_gain", "fatigue_recovery", "fatigue_effect",
     "burnout_threshold", "burnout_hazard", "burnout_days",
     "engagement_baseline", "engagement_recovery", "reporting_cost", "fatigue_cost",
@@ -35,28 +45,38 @@ Buffers = namedtuple("Buffers", [
     "serving",     # (deciders,) int64: decision slot a decider signs past a day's end, or -1
     "queue_head",  # (managers,) int64: first decision slot queued at each desk, or -1
     "queue_tail",  # (managers,) int64: last decision slot queued at each desk, or -1
-    "latency",     # (LATENCY_BINS + 1,) int64: histogram of decision latencies
-    "counts",      # (12,) int64: see COUNT_* indices
-    "today",       # (16,) float64: the day's accumulators, see TODAY_* indices
+    "latency",     # (KINDS, LATENCY_BINS + 1) int64: histograms of decision latencies
+    "by_level",    # (KINDS, LEVELS) int64: decisions settled, by type and level settled at
+    "errors",      # (KINDS,) int64: decisions that were wrong, by type
+    "counts",      # (16,) int64: see COUNT_* indices
+    "today",       # (32,) float64: the day's accumulators, see TODAY_* indices
 ])
 
+KINDS = 5                 # len(params.DECISION_KINDS)
+LEVELS = 8                # levels 0 … 7 (the field level included)
 LATENCY_BIN = 1.0 / 24.0  # one hour, in days
 LATENCY_BINS = 24 * 365   # a year of hours; longer latencies go in the last bin
+UNCERTAINTY_UNIT = 0.1    # exception share counted as uncertainty 1
 
 # counters (cumulative over the run)
 COUNT_ACTIVE, COUNT_NEXT_UID, COUNT_CREATED, COUNT_COMPLETED = 0, 1, 2, 3
 COUNT_INSTANT, COUNT_ARRIVED, COUNT_PROCESSED, COUNT_UNMET = 4, 5, 6, 7
 COUNT_WITHDRAWN = 8
 COUNT_FREE, COUNT_FRESH = 9, 10  # heads of the free-slot chain and of today's arrivals at desks
+COUNT_SETTLED_LOCALLY, COUNT_TACIT, COUNT_REWORK = 11, 12, 13
 
 # the day's accumulators (reset each day)
 (TODAY_ABSENT, TODAY_REMOTE, TODAY_FATIGUE, TODAY_ENGAGEMENT, TODAY_BURNOUT_STARTS,
  TODAY_BURNOUT_DAYS, TODAY_REPORTING_HOURS, TODAY_DECIDED, TODAY_LATENCY_SUM,
- TODAY_SPECIAL_LEAVE, TODAY_MANAGER_FATIGUE) = range(11)
+ TODAY_SPECIAL_LEAVE, TODAY_MANAGER_FATIGUE, TODAY_ERRORS, TODAY_REWORK, TODAY_SETTLED,
+ TODAY_TACIT) = range(15)
+TODAY_QUEUE = 16  # TODAY_QUEUE + level: decisions at desks of that level at the end of the day
 
 
 def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int) -> Buffers:
     """Zeroed working arrays for a run."""
+    counts = np.zeros(16, dtype=np.int64)
+    counts[COUNT_FREE] = counts[COUNT_FRESH] = -1
     return Buffers(
         backlog=np.zeros((n_services, slots), dtype=np.int64),
         cap_remote=np.zeros(n_services, dtype=np.float64),
@@ -64,7 +84,9 @@ def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int) -
         serving=np.full(n_deciders, -1, dtype=np.int64),
         queue_head=np.full(n_managers, -1, dtype=np.int64),
         queue_tail=np.full(n_managers, -1, dtype=np.int64),
-        latency=np.zeros(LATENCY_BINS + 1, dtype=np.int64),
-        counts=np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0], dtype=np.int64),
-        today=np.zeros(16, dtype=np.float64),
+        latency=np.zeros((KINDS, LATENCY_BINS + 1), dtype=np.int64),
+        by_level=np.zeros((KINDS, LEVELS), dtype=np.int64),
+        errors=np.zeros(KINDS, dtype=np.int64),
+        counts=counts,
+        today=np.zeros(32, dtype=np.float64),
     )

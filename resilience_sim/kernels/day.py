@@ -14,8 +14,9 @@ from . import arrivals, decisions, record, reporting, shock, wellbeing, work
 
 #: the day's inputs that are not state: the organisation's lookup tables and today's shock
 DayInputs = namedtuple("DayInputs", [
-    "origin_ptr", "origin_agent", "origin_cum", "level_ptr", "level_desks", "prevalence", "remote",
-    "exception_share", "crisis", "demand", "closed", "it_factor",
+    "origin_ptr", "origin_agent", "origin_cum", "level_ptr", "level_desks", "service_staff",
+    "authority", "signoffs", "effort", "scope",  # decision rules by type (policy.DecisionRules)
+    "prevalence", "remote", "exception_share", "crisis", "demand", "closed", "it_factor",
 ])
 
 
@@ -32,8 +33,7 @@ def stage_shock(day, P, agents, services, managers, decs, buf, x, out):
 @njit(cache=True)
 def stage_arrivals(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 2: tasks and exceptions arrive."""
-    arrivals.arrive(day, P, services, x.demand, x.exception_share, x.origin_ptr, x.origin_agent,
-                    x.origin_cum, agents.manager, agents.role, managers, decs, buf)
+    arrivals.arrive(day, P, x, agents, services, managers, decs, buf)
 
 
 @njit(cache=True)
@@ -41,8 +41,8 @@ def stage_decisions(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 3: sign-offs at the desks, completions, expiry of pending tasks."""
     _, manager_share = reporting.shares(P, x.crisis)
     decisions.desk_rates(P, agents, managers, manager_share)
-    decisions.sign_offs(day, P, services, managers, decs, buf, x.level_ptr, x.level_desks)
-    decisions.expire(day, services, managers, decs, buf)
+    decisions.sign_offs(day, P, x, services, managers, decs, buf)
+    decisions.expire(day, P, x, services, managers, decs, buf)
 
 
 @njit(cache=True)

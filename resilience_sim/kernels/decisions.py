@@ -3,53 +3,79 @@
 Each manager desk has ``deciders`` parallel deciders working one FIFO queue. In
 order of arrival, the decision at the head of the queue is taken by the decider
 free first, if that decider is free before the end of the day: start = max(t,
-free_at), end = start + E/rate, E a unit exponential keyed by (decision, level) —
-the Lindley/Kiefer–Wolfowitz recursion, exact for M/M/1, M/M/c and tandem (Jackson)
-networks. A decision whose task already became unmet is withdrawn when it reaches
-the head of the queue, at no cost in time (the manager sees the case is moot); so
-queues stay bounded by the deadlines and drain after a shock. The day is processed
-level by level from the bottom:
-a decision whose sign-off at a desk ends before the end of the day is forwarded to
-the parent desk at that time, and served there the same day if it arrives before
-the end of the day; otherwise it is forwarded on the day it arrives. A decision is
-final at the desk whose level is ≤ its authority (or at the top). When a final
-sign-off ends today, the decision completes: its latency is recorded and its task,
-if still alive, joins the service's queue of workable tasks.
+free_at), end = start + effort(type)·E/rate, E a unit exponential keyed by (decision,
+level) — the Lindley/Kiefer–Wolfowitz recursion, exact for M/M/1, M/M/c and tandem
+(Jackson) networks. The day is processed level by level from the bottom: a decision
+whose sign-off at a desk ends before the end of the day is forwarded to the parent
+desk at that time, and served there the same day if it arrives before the end of the
+day; otherwise it is forwarded on the day it arrives. A decision is final at the
+desk whose level is ≤ its type's authority (or at the top). When a final sign-off
+ends, the decision completes: its latency is recorded, it may be wrong (below), and
+the task of an exception, if still alive, joins the service's queue of workable tasks.
 
-A desk's rate today is capacity × (1 − manager reporting share) × (1 − fatigue
-effect × fatigue), times ``interim`` if the manager is absent; the rate of the day a
-sign-off starts applies to the whole sign-off. A task still waiting
-for its decision on the last day before its deadline becomes unmet.
+* **Withdrawal**: an exception whose task already became unmet is withdrawn when it
+  reaches the head of a queue, at no cost in time (the case is moot); queues stay
+  bounded by the deadlines and drain after a shock.
+* **Tacit approval** (``policy.validation.tacit_days`` = N): a decision still queued N
+  days after it was raised is approved at that time, whoever holds it (silence means
+  yes): at the head of a queue when its start would come later, or at the end of the
+  day for those still behind busy deciders. A decision being signed is not affected.
+* **Errors**: a decision settled at level ℓ (the field — an agent settling it, or a
+  tacit approval — counts as level F = deepest level + 1) is wrong with probability
+  p = q·(base + (1 − e^(−k_s·D·(F − ℓ)·U))·(1 − scope) + k_l·scope·U·ℓ/F), capped at
+  1, with U the uncertainty (today's exception share / 0.1), D the information delay
+  per level, scope how much the type needs the whole picture, q the HR advice
+  factor. Far from the field, stale information misleads on field-specific cases;
+  close to it, a partial view misleads on cases that need the whole picture. A wrong
+  answer to an exception sends the case back: one more task (rework) arrives today.
+
+A desk's rate today is capacity × boost × (1 − manager reporting share) × (1 −
+fatigue effect × fatigue), times ``interim`` if the manager is absent (boost: HR advice
+and manager support); the rate of the day a sign-off starts applies to all of it. An
+exception still waiting for its decision on the last day before its deadline becomes
+unmet.
 
 Layout: decisions live in a pool of slots (free slots chained through ``next``);
-each desk's FIFO queue is a chain through ``next`` from ``queue_head`` to
-``queue_tail``; ``serving`` holds, per decider, the decision it signs until a time
-past the end of a day. Today's arrivals at desks (new exceptions and forwarded
-decisions) are chained from ``COUNT_FRESH`` and sorted by (time, uid) before
-joining the desks' queues, so a day costs O(arrivals + sign-offs + desks), not O(queue).
+each desk's FIFO queue is a doubly linked chain (``prev``/``next``) from
+``queue_head`` to ``queue_tail``; ``serving`` holds, per decider, the decision it
+signs until a time past the end of a day. Today's arrivals at desks (new decisions
+and forwarded ones) are chained from ``COUNT_FRESH`` and sorted by (time, uid) before
+joining the desks' queues, so a day costs O(arrivals + sign-offs + desks), plus one
+pass over the pool for deadlines and tacit approvals.
 """
+
+import math
 
 import numpy as np
 from numba import njit
 
-from ..rng import DECISION_TIME, exponential, stream_key
+from ..rng import DECISION_ERROR, DECISION_TIME, exponential, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .context import (
     COUNT_ACTIVE,
+    COUNT_ARRIVED,
     COUNT_COMPLETED,
     COUNT_FREE,
     COUNT_FRESH,
+    COUNT_REWORK,
+    COUNT_TACIT,
     COUNT_UNMET,
     COUNT_WITHDRAWN,
     LATENCY_BIN,
     LATENCY_BINS,
     TODAY_DECIDED,
+    TODAY_ERRORS,
     TODAY_LATENCY_SUM,
+    TODAY_QUEUE,
+    TODAY_REWORK,
+    TODAY_TACIT,
+    UNCERTAINTY_UNIT,
 )
 
 _SLOWEST = 1e-9
 QUEUED = -1.0  # t_out of a decision waiting at its desk
 NONE = -1
+EXCEPTION = 0
 
 
 @njit(cache=True)
@@ -57,7 +83,8 @@ def desk_rates(P, agents, managers, share):
     """Set each desk's sign-off rate per decider for today."""
     for m in range(managers.agent.shape[0]):
         a = managers.agent[m]
-        rate = managers.capacity[m] * (1.0 - share) * (1.0 - P.fatigue_effect * agents.fatigue[a])
+        rate = (managers.capacity[m] * P.manager_boost * (1.0 - share)
+                * (1.0 - P.fatigue_effect * agents.fatigue[a]))
         if agents.status[a] == STATUS_ABSENT:
             rate *= P.interim
         managers.rate[m] = max(rate, _SLOWEST)
@@ -89,6 +116,15 @@ def push_fresh(i, t_out, nxt, counts):
     t_out[i] = QUEUED
     nxt[i] = counts[COUNT_FRESH]
     counts[COUNT_FRESH] = i
+
+
+@njit(cache=True)
+def error_probability(P, scope, level, exception_share):
+    """Probability that a decision of the given scope settled at ``level`` is wrong."""
+    u = exception_share / UNCERTAINTY_UNIT
+    stale = 1.0 - math.exp(-P.staleness_error * P.delay_per_level * (P.field_level - level) * u)
+    local = P.local_error * scope * u * level / P.field_level
+    return min(1.0, P.quality * (P.base_error + stale * (1.0 - scope) + local))
 
 
 @njit(cache=True)
@@ -130,7 +166,70 @@ def _take_fresh(level, level_of, manager, t_in, uid, nxt, counts):
 
 
 @njit(cache=True)
-def sign_offs(day, P, services, managers, decisions, buf, level_ptr, level_desks):
+def settle(done, n_done, day, P, x, services, managers, decisions, buf):
+    """Forward signed-off decisions to the parent desk, or complete them."""
+    key = stream_key(P.seed, DECISION_ERROR, 0)
+    level_of, parent = managers.level, managers.parent
+    manager, t_in, t_out = decisions.manager, decisions.t_in, decisions.t_out
+    uid, nxt, kind = decisions.uid, decisions.next, decisions.kind
+    counts = buf.counts
+    for j in range(n_done):
+        i = done[j]
+        m = manager[i]
+        k = kind[i]
+        if not decisions.tacit[i] and level_of[m] > x.authority[k] and parent[m] >= 0:
+            manager[i] = parent[m]
+            t_in[i] = t_out[i]
+            push_fresh(i, t_out, nxt, counts)
+            continue
+        level = P.field_level if decisions.tacit[i] else level_of[m]
+        lat = t_out[i] - decisions.created[i]
+        buf.latency[k, min(int(lat / LATENCY_BIN), LATENCY_BINS)] += 1
+        buf.by_level[k, level] += 1
+        buf.today[TODAY_DECIDED] += 1
+        buf.today[TODAY_LATENCY_SUM] += lat
+        counts[COUNT_COMPLETED] += 1
+        if decisions.tacit[i]:
+            counts[COUNT_TACIT] += 1
+            buf.today[TODAY_TACIT] += 1
+        wrong = uniform(key, uid[i], 0) < error_probability(P, x.scope[k], level, x.exception_share)
+        if wrong:
+            buf.errors[k] += 1
+            buf.today[TODAY_ERRORS] += 1
+        if k == EXCEPTION and decisions.task_alive[i]:
+            s = decisions.service[i]
+            buf.backlog[s, int(np.floor(decisions.created[i])) % P.slots] += 1
+            services.pending[s] -= 1
+            if wrong:
+                add_rework(s, day, P, services, buf)
+        release_slot(i, uid, nxt, counts)
+
+
+@njit(cache=True, inline="always")
+def add_rework(s, day, P, services, buf):
+    """A wrong answer sends the case back: one more task arrives today at service s."""
+    buf.backlog[s, day % P.slots] += 1
+    services.arrived[s] += 1
+    buf.counts[COUNT_ARRIVED] += 1
+    buf.counts[COUNT_REWORK] += 1
+    buf.today[TODAY_REWORK] += 1
+
+
+@njit(cache=True)
+def _enqueue(idx, manager, prev, nxt, qh, qt):
+    for i in idx:
+        m = manager[i]
+        nxt[i] = NONE
+        prev[i] = qt[m]
+        if qt[m] >= 0:
+            nxt[qt[m]] = i
+        else:
+            qh[m] = i
+        qt[m] = i
+
+
+@njit(cache=True)
+def sign_offs(day, P, x, services, managers, decisions, buf):
     """Serve the desks level by level, from the deepest level up (see module doc).
 
     Written as one loop nest over plain arrays: calls that pass the state tuples cost
@@ -138,26 +237,20 @@ def sign_offs(day, P, services, managers, decisions, buf, level_ptr, level_desks
     """
     key = stream_key(P.seed, DECISION_TIME, 0)
     horizon = day + 1.0
+    tacit = P.tacit_days
     counts, free_at, serving = buf.counts, buf.free_at, buf.serving
     qh, qt = buf.queue_head, buf.queue_tail
-    level_of, parent, rate = managers.level, managers.parent, managers.rate
+    level_of, rate = managers.level, managers.rate
     desk, deciders = managers.desk, managers.deciders
-    uid, nxt, manager = decisions.uid, decisions.next, decisions.manager
+    uid, nxt, prev, manager = decisions.uid, decisions.next, decisions.prev, decisions.manager
     t_in, t_out, alive = decisions.t_in, decisions.t_out, decisions.task_alive
-    authority, service, created = decisions.authority, decisions.service, decisions.created
+    created, kind = decisions.created, decisions.kind
     done = np.empty(counts[COUNT_ACTIVE] + serving.shape[0] + 1, dtype=np.int64)
-    for level in range(len(level_ptr) - 2, -1, -1):
-        for i in _take_fresh(level, level_of, manager, t_in, uid, nxt, counts):
-            m = manager[i]
-            nxt[i] = NONE
-            if qt[m] >= 0:
-                nxt[qt[m]] = i
-            else:
-                qh[m] = i
-            qt[m] = i
+    for level in range(len(x.level_ptr) - 2, -1, -1):
+        _enqueue(_take_fresh(level, level_of, manager, t_in, uid, nxt, counts), manager, prev, nxt, qh, qt)
         n_done = 0
-        for j in range(level_ptr[level], level_ptr[level + 1]):
-            m = level_desks[j]
+        for j in range(x.level_ptr[level], x.level_ptr[level + 1]):
+            m = x.level_desks[j]
             lo = desk[m]
             hi = lo + deciders[m]
             for k in range(lo, hi):
@@ -175,13 +268,22 @@ def sign_offs(day, P, services, managers, decisions, buf, level_ptr, level_desks
                     break  # every decider is busy until tomorrow: the queue keeps its order
                 i = qh[m]
                 qh[m] = nxt[i]
-                if qh[m] < 0:
+                if qh[m] >= 0:
+                    prev[qh[m]] = NONE
+                else:
                     qt[m] = NONE
-                if not alive[i]:
+                start = max(t_in[i], free_at[k])
+                if kind[i] == EXCEPTION and not alive[i]:
                     counts[COUNT_WITHDRAWN] += 1
                     release_slot(i, uid, nxt, counts)
                     continue
-                end = max(t_in[i], free_at[k]) + exponential(key, uid[i], level) / rate[m]
+                if tacit >= 0.0 and created[i] + tacit <= start:
+                    decisions.tacit[i] = True
+                    t_out[i] = max(created[i] + tacit, t_in[i])
+                    done[n_done] = i
+                    n_done += 1
+                    continue
+                end = start + x.effort[kind[i]] * exponential(key, uid[i], level) / rate[m]
                 free_at[k] = end
                 t_out[i] = end
                 if end < horizon:
@@ -189,36 +291,53 @@ def sign_offs(day, P, services, managers, decisions, buf, level_ptr, level_desks
                     n_done += 1
                 else:
                     serving[k] = i
-        for j in range(n_done):  # forward to the parent desk, or complete
-            i = done[j]
-            m = manager[i]
-            if level_of[m] > authority[i] and parent[m] >= 0:
-                manager[i] = parent[m]
-                t_in[i] = t_out[i]
-                push_fresh(i, t_out, nxt, counts)
-                continue
-            s = service[i]
-            lat = t_out[i] - created[i]
-            buf.latency[min(int(lat / LATENCY_BIN), LATENCY_BINS)] += 1
-            buf.today[TODAY_DECIDED] += 1
-            buf.today[TODAY_LATENCY_SUM] += lat
-            counts[COUNT_COMPLETED] += 1
-            if alive[i]:
-                buf.backlog[s, int(np.floor(created[i])) % P.slots] += 1
-                services.pending[s] -= 1
-            release_slot(i, uid, nxt, counts)
+        settle(done, n_done, day, P, x, services, managers, decisions, buf)
 
 
 @njit(cache=True)
-def expire(day, services, managers, decisions, buf):
-    """Tasks waiting for a decision on their last day become unmet; count desk queues."""
+def expire(day, P, x, services, managers, decisions, buf):
+    """End of the decisions stage: tacit approvals, deadlines, queue lengths.
+
+    Queued decisions past their tacit delay are approved (and leave their queue);
+    exceptions still waiting on the last day before their deadline become unmet; the
+    decisions left at each desk are counted.
+    """
+    horizon = day + 1.0
+    tacit = P.tacit_days
+    uid, nxt, prev, manager = decisions.uid, decisions.next, decisions.prev, decisions.manager
+    t_out, created = decisions.t_out, decisions.created
+    qh, qt = buf.queue_head, buf.queue_tail
+    done = np.empty(buf.counts[COUNT_ACTIVE] + 1, dtype=np.int64)
+    n_done = 0
+    if tacit >= 0.0:
+        for i in range(uid.shape[0]):
+            if uid[i] >= 0 and t_out[i] == QUEUED and created[i] + tacit < horizon:
+                m = manager[i]
+                if prev[i] >= 0:
+                    nxt[prev[i]] = nxt[i]
+                else:
+                    qh[m] = nxt[i]
+                if nxt[i] >= 0:
+                    prev[nxt[i]] = prev[i]
+                else:
+                    qt[m] = prev[i]
+                decisions.tacit[i] = True
+                t_out[i] = max(created[i] + tacit, decisions.t_in[i])
+                done[n_done] = i
+                n_done += 1
+        settle(done, n_done, day, P, x, services, managers, decisions, buf)
     managers.queue[:] = 0
-    for i in range(decisions.uid.shape[0]):
-        if decisions.uid[i] < 0:
+    for level in range(8):
+        buf.today[TODAY_QUEUE + level] = 0.0
+    for i in range(uid.shape[0]):
+        if uid[i] < 0:
             continue
-        managers.queue[decisions.manager[i]] += 1
+        m = manager[i]
+        managers.queue[m] += 1
+        buf.today[TODAY_QUEUE + managers.level[m]] += 1.0
         s = decisions.service[i]
-        if decisions.task_alive[i] and day - int(np.floor(decisions.created[i])) >= services.deadline[s] - 1:
+        if (decisions.kind[i] == EXCEPTION and decisions.task_alive[i]
+                and day - int(np.floor(created[i])) >= services.deadline[s] - 1):
             decisions.task_alive[i] = False
             services.pending[s] -= 1
             services.unmet[s] += 1

@@ -17,20 +17,27 @@ from .context import (
     TODAY_BURNOUT_DAYS,
     TODAY_DECIDED,
     TODAY_ENGAGEMENT,
+    TODAY_ERRORS,
     TODAY_FATIGUE,
     TODAY_LATENCY_SUM,
     TODAY_MANAGER_FATIGUE,
+    TODAY_QUEUE,
     TODAY_REMOTE,
     TODAY_REPORTING_HOURS,
+    TODAY_REWORK,
+    TODAY_SETTLED,
     TODAY_SPECIAL_LEAVE,
+    TODAY_TACIT,
 )
 
 COLUMNS = (
     "performance", "backlog", "unmet", "unmet_essential", "arrived", "processed",
     "absent", "remote", "special_leave", "decisions_waiting", "decisions_completed",
     "decision_latency_mean", "fatigue", "manager_fatigue", "engagement", "burnout_days",
-    "reporting_hours", "redeployed",
+    "reporting_hours", "redeployed", "decision_errors", "rework", "settled_locally",
+    "tacit_approvals", "queue_l0", "queue_l1", "queue_l2", "queue_l3", "queue_l4", "queue_l5",
 )
+QUEUE_LEVELS = 6
 COL = {name: i for i, name in enumerate(COLUMNS)}
 
 
@@ -81,3 +88,9 @@ def record(day, services, n_agents, n_managers, buf, out):
     row[15] = t[TODAY_BURNOUT_DAYS]
     row[16] = t[TODAY_REPORTING_HOURS]
     row[17] = 0.0
+    row[18] = t[TODAY_ERRORS]
+    row[19] = t[TODAY_REWORK]
+    row[20] = t[TODAY_SETTLED]
+    row[21] = t[TODAY_TACIT]
+    for level in range(QUEUE_LEVELS):
+        row[22 + level] = t[TODAY_QUEUE + level]

@@ -4,9 +4,11 @@ For a present agent, with pressure x = min(workload/capacity of its service, cap
 fatigue F ← clip(F + gain·max(0, x − 1) − recovery·F); an absent agent only recovers.
 A present agent with F above the burnout threshold θ starts a burnout absence of
 ``burnout_days`` with probability hazard·(F − θ)/(1 − θ). Engagement E of a present
-agent ← clip(E + recovery_E·(E₀ − E) − reporting cost·(reporting share − its
-normal-time share) − fatigue cost·F): extra reporting asked in a crisis costs
-engagement; managers use the managers' shares.
+agent ← clip(E + recovery_E·(E₀ − E) − reporting cost·(reporting share − tolerated
+share) − fatigue cost·F): reporting beyond what people tolerate (crisis reporting)
+costs engagement, less than that raises it; managers use the managers' shares.
+Managers' fatigue gain is multiplied by (1 − relief·support), support being the mean
+of peer-to-peer and in-situ support.
 """
 
 from numba import njit
@@ -40,16 +42,17 @@ def update(day, P, agents, services, agent_share, manager_share, today):
                 burnout_days += 1
         else:
             x = min(services.pressure[agents.assigned[a]], P.pressure_cap)
-            f += P.fatigue_gain * max(0.0, x - 1.0) - P.fatigue_recovery * f
+            gain = P.fatigue_gain * (P.manager_relief if agents.role[a] >= 0 else 1.0)
+            f += gain * max(0.0, x - 1.0) - P.fatigue_recovery * f
             f = min(max(f, 0.0), 1.0)
             if f > P.burnout_threshold:
                 if uniform(key, a, 0) < P.burnout_hazard * (f - P.burnout_threshold) / span:
                     agents.burnout_until[a] = day + P.burnout_days
                     starts += 1
             if agents.role[a] >= 0:
-                extra = manager_share - P.manager_reporting
+                extra = manager_share - P.manager_tolerance
             else:
-                extra = agent_share - P.agent_reporting
+                extra = agent_share - P.agent_tolerance
             e = agents.engagement[a]
             e += (P.engagement_recovery * (P.engagement_baseline - e)
                   - P.reporting_cost * extra - P.fatigue_cost * f)

@@ -12,14 +12,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engine import day_params
+from ..kernels.context import DayParams
+from ..organisation import Organisation
+from ..policy import decision_rules
 from ..rng import (
     ABSENCE,
     ARRIVALS,
     BURNOUT,
+    DECISION_ERROR,
     DECISION_TIME,
+    EXCEPTION_RISK,
     EXCEPTION_TEAM,
     EXCEPTION_TIME,
     REMOTE,
+    REQUESTS,
     stream_key,
 )
 from ..scenario import Scenario
@@ -28,61 +35,36 @@ from ..shocks import DailyConditions
 
 @dataclass(frozen=True)
 class Rules:
-    """The scalar parameters of the day's rules, read from a scenario."""
+    """The parameters of the day's rules: the scalars the kernels read
+    (:func:`resilience_sim.engine.day_params`, a shared input like the organisation)
+    and the decision rules by type (:func:`resilience_sim.policy.decision_rules`).
+    """
 
-    seed: int
-    agent_reporting: float    # share of agents' time on reporting, normal times
-    manager_reporting: float  # share of managers' time on reporting, normal times
-    crisis_reporting: float   # reporting multiplier on crisis days
-    hours_per_day: float
-    remote_productivity: float
-    sickness_spell: int
-    interim: float            # decision capacity kept when a manager is absent
-    steps: int                # sign-offs per decision
-    authority_exception: int  # level holding authority on exceptions
-    fatigue_gain: float
-    fatigue_recovery: float
-    fatigue_effect: float
-    burnout_threshold: float
-    burnout_hazard: float
-    burnout_days: int
-    engagement_baseline: float
-    engagement_recovery: float
-    reporting_cost: float
-    fatigue_cost: float
-    pressure_cap: float
+    day: DayParams
+    authority: list[int]   # by decision type: level holding the authority
+    signoffs: list[int]    # by decision type: sign-offs
+    effort: list[float]    # by decision type: manager time of one sign-off
+    scope: list[float]     # by decision type: need of the whole picture
+
+    def __getattr__(self, name):
+        return getattr(self.day, name)
 
     @classmethod
-    def of(cls, scenario: Scenario) -> Rules:
-        """The rules of a scenario."""
-        p = scenario.params
-        week = p["policy.reporting.week_hours"]
-        return cls(
-            seed=int(p["run.seed"]), agent_reporting=p["policy.reporting.agent_hours"] / week,
-            manager_reporting=p["policy.reporting.manager_hours"] / week,
-            crisis_reporting=p["policy.reporting.crisis_multiplier"], hours_per_day=week / 5.0,
-            remote_productivity=p["work.remote_productivity"],
-            sickness_spell=int(p["baseline.sickness_spell"]), interim=p["policy.decisions.interim"],
-            steps=int(p["policy.validation.steps"]),
-            authority_exception=int(p["policy.authority.exception"]),
-            fatigue_gain=p["wellbeing.fatigue_gain"], fatigue_recovery=p["wellbeing.fatigue_recovery"],
-            fatigue_effect=p["wellbeing.fatigue_effect"],
-            burnout_threshold=p["wellbeing.burnout_threshold"],
-            burnout_hazard=p["wellbeing.burnout_hazard"], burnout_days=int(p["wellbeing.burnout_days"]),
-            engagement_baseline=p["wellbeing.engagement_baseline"],
-            engagement_recovery=p["wellbeing.engagement_recovery"],
-            reporting_cost=p["wellbeing.reporting_cost"], fatigue_cost=p["wellbeing.fatigue_cost"],
-            pressure_cap=p["wellbeing.pressure_cap"],
-        )
+    def of(cls, scenario: Scenario, org: Organisation) -> Rules:
+        """The rules of a scenario on an organisation."""
+        r = decision_rules(scenario, org)
+        return cls(day_params(scenario, org), [int(v) for v in r.authority],
+                   [int(v) for v in r.signoffs], [float(v) for v in r.effort],
+                   [float(v) for v in r.scope])
 
 
 @dataclass(frozen=True)
 class Keys:
     """Today's keys of the random streams (see :mod:`resilience_sim.rng`).
 
-    Latents that are fixed for the run (absence, remote uptake, an exception's time
-    and team, a sign-off's duration) use the day-0 key; arrivals and burnouts are
-    drawn afresh every day.
+    Latents that are fixed for the run (absence, remote uptake, an exception's time,
+    team and risk, a sign-off's duration, a decision's error) use the day-0 key;
+    arrivals, requests and burnouts are drawn afresh every day.
     """
 
     absence: np.uint64
@@ -92,6 +74,9 @@ class Keys:
     exception_team: np.uint64
     decision_time: np.uint64
     burnout: np.uint64
+    decision_error: np.uint64
+    exception_risk: np.uint64
+    requests: np.uint64
 
     @classmethod
     def of(cls, seed: int, day: int) -> Keys:
@@ -100,7 +85,9 @@ class Keys:
             return np.uint64(stream_key(seed, stream, d))
         return cls(absence=key(ABSENCE, 0), remote=key(REMOTE, 0), arrivals=key(ARRIVALS, day),
                    exception_time=key(EXCEPTION_TIME, 0), exception_team=key(EXCEPTION_TEAM, 0),
-                   decision_time=key(DECISION_TIME, 0), burnout=key(BURNOUT, day))
+                   decision_time=key(DECISION_TIME, 0), burnout=key(BURNOUT, day),
+                   decision_error=key(DECISION_ERROR, 0), exception_risk=key(EXCEPTION_RISK, 0),
+                   requests=key(REQUESTS, day))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .agents import Manager, Service
 
-EXCEPTION = 0  # decision kinds, see resilience_sim.state.DECISION_KINDS
+EXCEPTION, PARTNERSHIP, SPENDING = 0, 3, 4  # decision kinds, see params.DECISION_KINDS
 
 
 @dataclass(eq=False)
@@ -20,12 +20,13 @@ class Decision:
         service: the service whose task waits for it.
         created: time it was raised (day, continuous).
         authority: level that holds the authority for it.
-        kind: decision kind (0 = exception).
+        kind: decision kind (index into params.DECISION_KINDS; only exceptions carry a task).
         desk: the desk it is at.
         t_in: arrival time at the current desk.
         t_out: sign-off time at the current desk (None while it waits in the queue).
         task_alive: its task can still be served (False once the task is unmet).
         withdrawn: dropped at the head of a queue because its task became unmet.
+        tacit: approved tacitly, nobody signed it.
 
     """
 
@@ -39,6 +40,7 @@ class Decision:
     t_out: float | None = None
     task_alive: bool = True
     withdrawn: bool = False
+    tacit: bool = False
 
     @property
     def final(self) -> bool:

@@ -11,7 +11,7 @@ from collections import deque
 
 from ..rng import exponential
 from ..state import STATUS_ABSENT
-from .decision import Decision
+from .decision import EXCEPTION, Decision
 from .staff import Staff
 
 #: the slowest sign-off rate a desk can have (decisions/day): an idle desk still exists
@@ -68,11 +68,12 @@ class Manager(Staff):
     def set_rate(self) -> None:
         """Today's sign-off rate per decider.
 
-        capacity × (1 − manager reporting share) × (1 − fatigue effect × fatigue),
-        times ``interim`` when the manager is absent, and at least ``SLOWEST_RATE``.
+        capacity × boost (HR advice, manager support) × (1 − manager reporting share)
+        × (1 − fatigue effect × fatigue), times ``interim`` when the manager is absent,
+        and at least ``SLOWEST_RATE``.
         """
         rules = self.model.rules
-        rate = (self.capacity * (1.0 - self.model.today.manager_reporting)
+        rate = (self.capacity * rules.manager_boost * (1.0 - self.model.today.manager_reporting)
                 * (1.0 - rules.fatigue_effect * self.fatigue))
         if self.status == STATUS_ABSENT:
             rate *= rules.interim
@@ -105,12 +106,15 @@ class Manager(Staff):
         First, sign-offs started on an earlier day that end before tonight are passed
         on (:meth:`pass_on`), decider by decider. Then the head of the queue goes to
         the decider free first, if that decider is free before the end of the day
-        (otherwise the queue waits for tomorrow, in order). A decision whose task
-        became unmet is withdrawn at the head, at no cost in time. Otherwise: start =
-        max(arrival, free_at), end = start + E/rate, with E a unit exponential keyed by
-        (decision, level of the desk); a sign-off that ends before tonight is passed on
-        at once, a longer one keeps its decider busy into the next days.
+        (otherwise the queue waits for tomorrow, in order). An exception whose task
+        became unmet is withdrawn at the head, at no cost in time. With start =
+        max(arrival, free_at): a decision raised at least the tacit delay before start
+        is approved tacitly at (raised + delay), at no cost; otherwise end = start +
+        effort(type)·E/rate, with E a unit exponential keyed by (decision, level of the
+        desk); a sign-off that ends before tonight is passed on at once, a longer one
+        keeps its decider busy into the next days.
         """
+        tacit = self.model.rules.tacit_days
         horizon = day + 1.0
         for k, decision in enumerate(self.in_service):
             if decision is not None and decision.t_out < horizon:
@@ -121,11 +125,15 @@ class Manager(Staff):
             if self.free_at[k] >= horizon:
                 return
             decision = self.queue.popleft()
-            if not decision.task_alive:
+            if decision.kind == EXCEPTION and not decision.task_alive:
                 self.model.withdraw(decision)
                 continue
             start = max(decision.t_in, self.free_at[k])
-            end = start + exponential(self.model.keys.decision_time, decision.uid, self.level) / self.rate
+            if tacit >= 0.0 and decision.created + tacit <= start:
+                self.model.approve_tacitly(decision)
+                continue
+            effort = self.model.rules.effort[decision.kind]
+            end = start + effort * exponential(self.model.keys.decision_time, decision.uid, self.level) / self.rate
             self.free_at[k] = end
             decision.t_out = end
             if end < horizon:

@@ -38,13 +38,15 @@ import numpy as np
 from mesa.agentset import AgentSet
 
 from ..engine import ConservationError
-from ..kernels.record import COL, COLUMNS
+from ..kernels.context import UNCERTAINTY_UNIT
+from ..kernels.record import COL, COLUMNS, QUEUE_LEVELS
 from ..organisation import Organisation, build
+from ..rng import uniform
 from ..scenario import Scenario
 from ..shocks import compile_conditions
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .conditions import Keys, Rules, Today
-from .decision import Decision
+from .decision import EXCEPTION, Decision
 from .manager import Manager
 from .service import Service
 from .staff import SPECIAL_LEAVE, Staff
@@ -76,7 +78,7 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=int(scenario["run.seed"]))
         self.config = scenario
         org = org if org is not None else build(scenario)
-        self.rules = Rules.of(scenario)
+        self.rules = Rules.of(scenario, org)
         self.conditions = compile_conditions(scenario, org)
         self.check = check
         self.days = int(scenario["run.days"])
@@ -85,10 +87,12 @@ class ReferenceModel(mesa.Model):
         self.keys: Keys | None = None
         self._populate(org)
         self.decisions: dict[int, Decision] = {}
-        self.decided_today, self.latency_today = 0, 0.0
+        self._reset_today()
         self.counts: Counter[str] = Counter()
         self.next_uid = 0
-        self.latency: Counter[int] = Counter()
+        self.latency: Counter[tuple[int, int]] = Counter()   # (kind, one-hour bin) → decisions
+        self.by_level: Counter[tuple[int, int]] = Counter()  # (kind, level settled at) → decisions
+        self.errors: Counter[int] = Counter()                # kind → wrong decisions
         self.out = np.full((self.days, len(COLUMNS)), np.nan)
 
     def _populate(self, org: Organisation) -> None:
@@ -119,6 +123,8 @@ class ReferenceModel(mesa.Model):
                 desk.parent = managers[mg.parent[m]]
         for s, service in enumerate(services):
             service.workers = [people[a] for a in org.origin_agent[org.origin_ptr[s]:org.origin_ptr[s + 1]]]
+            service.head = managers[sv.head[s]] if sv.head[s] >= 0 else None
+            service.staff_count = float(np.count_nonzero(ag.home == s))
         self.staff = AgentSet(people, random=self.random)
         self.managers = AgentSet(managers, random=self.random)
         self.services = AgentSet(services, random=self.random)
@@ -147,7 +153,7 @@ class ReferenceModel(mesa.Model):
         day = self.day
         self.today = Today.of(self.conditions, day, self.rules)
         self.keys = Keys.of(self.rules.seed, day)
-        self.decided_today, self.latency_today = 0, 0.0
+        self._reset_today()
         self.services.do("begin_day")
         self.staff.do("update_status", day)                  # 1. shock
         self.services.do("receive_tasks", day)               # 2. arrivals
@@ -164,6 +170,10 @@ class ReferenceModel(mesa.Model):
             self.check_conservation()
         self.day += 1
         self.running = self.day < self.days
+
+    def _reset_today(self) -> None:
+        self.decided_today, self.latency_today = 0, 0.0
+        self.errors_today = self.rework_today = self.settled_today = self.tacit_today = 0
 
     def run(self) -> np.ndarray:
         """Simulate the remaining days; return the daily table."""
@@ -187,19 +197,55 @@ class ReferenceModel(mesa.Model):
                 desk.serve(day)
 
     def complete(self, decision: Decision) -> None:
-        """A decision's final sign-off ended today: record its latency, release its task.
+        """A decision's final sign-off ended today (or it was approved tacitly).
 
-        The latency (sign-off end − creation) goes into the day's mean and into the
-        histogram of one-hour bins; the task, if still alive, joins its service's queue.
+        The latency (end − creation) goes into the day's mean and into the histogram
+        of its type; it counts at the level it was settled at (the field level for a
+        tacit approval); it is wrong with the probability of :meth:`error_probability`;
+        an exception's task, if still alive, joins its service's queue — with one more
+        rework task if the answer was wrong.
         """
         latency = decision.t_out - decision.created
-        self.latency[min(int(latency / LATENCY_BIN), LATENCY_BINS)] += 1
+        kind = decision.kind
+        level = self.rules.field_level if decision.tacit else decision.desk.level
+        self.latency[(kind, min(int(latency / LATENCY_BIN), LATENCY_BINS))] += 1
+        self.by_level[(kind, level)] += 1
         self.decided_today += 1
         self.latency_today += latency
         self.counts["completed"] += 1
-        if decision.task_alive:
+        if decision.tacit:
+            self.counts["tacit"] += 1
+            self.tacit_today += 1
+        wrong = uniform(self.keys.decision_error, decision.uid, 0) < self.error_probability(kind, level)
+        if wrong:
+            self.errors[kind] += 1
+            self.errors_today += 1
+        if kind == EXCEPTION and decision.task_alive:
             decision.service.release(decision)
+            if wrong:
+                decision.service.add_rework(self.day)
         del self.decisions[decision.uid]
+
+    def error_probability(self, kind: int, level: int) -> float:
+        """Probability that a decision of ``kind`` settled at ``level`` is wrong.
+
+        With U = today's exception share / 0.1 (uncertainty), F the field level, D the
+        information delay per level and q the HR advice factor:
+        q·(base + (1 − exp(−k_s·D·(F − level)·U))·(1 − scope) + k_l·scope·U·level/F),
+        at most 1: stale information far from the field, a partial view close to it.
+        """
+        r = self.rules
+        u = self.today.exception_share / UNCERTAINTY_UNIT
+        scope = r.scope[kind]
+        stale = 1.0 - math.exp(-r.staleness_error * r.delay_per_level * (r.field_level - level) * u)
+        local = r.local_error * scope * u * level / r.field_level
+        return min(1.0, r.quality * (r.base_error + stale * (1.0 - scope) + local))
+
+    def approve_tacitly(self, decision: Decision) -> None:
+        """Silence means yes: approved at raised + tacit delay (or when it reached the desk)."""
+        decision.tacit = True
+        decision.t_out = max(decision.created + self.rules.tacit_days, decision.t_in)
+        self.complete(decision)
 
     def withdraw(self, decision: Decision) -> None:
         """A decision whose task became unmet is dropped at the head of its queue."""
@@ -207,15 +253,24 @@ class ReferenceModel(mesa.Model):
         del self.decisions[decision.uid]
 
     def expire_pending(self, day: int) -> None:
-        """Exceptions waiting for their decision on their last day become unmet.
+        """End of the decisions stage: tacit approvals, deadlines, queue lengths.
 
-        A task whose decision is still in flight when it is ``deadline − 1`` days old
-        (by its arrival day) becomes unmet; the decision goes on until it reaches the
-        head of a queue, where it is withdrawn. Desks count their decisions.
+        Decisions still queued past their tacit delay are approved and leave their
+        queue; an exception whose decision is still in flight when its task is
+        ``deadline − 1`` days old (by its arrival day) becomes unmet (the decision goes
+        on until it reaches the head of a queue, where it is withdrawn). Desks count
+        their decisions.
         """
+        tacit = self.rules.tacit_days
+        if tacit >= 0.0:
+            for desk in self.managers:
+                for decision in [d for d in desk.queue if d.created + tacit < day + 1.0]:
+                    desk.queue.remove(decision)
+                    self.approve_tacitly(decision)
         for decision in self.decisions.values():
             service = decision.service
-            if decision.task_alive and day - math.floor(decision.created) >= service.deadline - 1:
+            if (decision.kind == EXCEPTION and decision.task_alive
+                    and day - math.floor(decision.created) >= service.deadline - 1):
                 service.lose_pending(decision)
         self.managers.do("count_queue")
 
@@ -268,8 +323,12 @@ class ReferenceModel(mesa.Model):
                                    else math.nan),
             fatigue=wellbeing["fatigue"] / n_staff, manager_fatigue=wellbeing["manager_fatigue"] / n_managers,
             engagement=wellbeing["engagement"] / n_staff, burnout_days=wellbeing["burnout_days"],
-            reporting_hours=hours, redeployed=0.0,
+            reporting_hours=hours, redeployed=0.0, decision_errors=self.errors_today,
+            rework=self.rework_today, settled_locally=self.settled_today,
+            tacit_approvals=self.tacit_today,
         )
+        for level in range(QUEUE_LEVELS):
+            row[f"queue_l{level}"] = sum(m.queue_length for m in self.managers if m.level == level)
         for name, value in row.items():
             self.out[day, COL[name]] = value
 

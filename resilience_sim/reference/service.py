@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from ..rng import poisson, uniform
-from .decision import Decision
+from .decision import EXCEPTION, PARTNERSHIP, SPENDING, Decision
 
 if TYPE_CHECKING:
     from .model import ReferenceModel
@@ -23,6 +23,8 @@ class Service(mesa.Agent):
         index: row of the service; the entity of its arrival draws.
         essential, weight, on_site_share, deadline: from the organisation.
         workers: staff whose managers raise the service's exceptions (origin order).
+        head: the head of the service (raises its requests), or None.
+        staff_count: staff whose home is the service.
         tasks: workable tasks waiting, by arrival day (all younger than the deadline;
             the kernels keep the same counts in a ring buffer of max deadline + 1 days).
         pending: exceptions of the service waiting for their decision.
@@ -43,6 +45,8 @@ class Service(mesa.Agent):
         self.on_site_share = on_site_share
         self.deadline = deadline
         self.workers: list[Staff] = []
+        self.head = None
+        self.staff_count = 0.0
         self.tasks: Counter[int] = Counter()
         self.pending = 0
         self.carry = 0.0
@@ -55,16 +59,20 @@ class Service(mesa.Agent):
 
     # --- 2. arrivals ------------------------------------------------------------------
     def receive_tasks(self, day: int) -> None:
-        """Draw today's standard tasks and exceptions; raise the exceptions' decisions.
+        """Draw today's tasks, exceptions and requests; raise their decisions.
 
         With λ today's expected demand and p the share of exceptions: Poisson(λ(1 − p))
-        standard tasks join the queue, Poisson(λp) exceptions each raise a decision at
-        a uniform time in the day. It is raised by a worker of the service drawn in
-        proportion to its share of time on tasks, at the worker's own desk if it is a
-        manager, else at its manager's desk. A worker with neither settles it at once
-        (the task joins the queue).
+        standard tasks join the queue, Poisson(λp) exceptions arrive at uniform times.
+        An exception is raised by a worker of the service drawn in proportion to its
+        share of time on tasks, at the worker's own desk if it is a manager, else at
+        its manager's desk. If its risk (a uniform number) is below the freedom to
+        adapt the rule, that agent settles it at once (it may be wrong, with the
+        field's error rate: then a rework task arrives too). Otherwise it climbs to
+        the authority for exceptions; with no sign-off required, or a worker with
+        neither desk nor manager, it is settled at once. The head of the service then
+        raises Poisson(rate × staff) spending and partnership requests.
         """
-        model, today = self.model, self.model.today
+        model, today, rules = self.model, self.model.today, self.model.rules
         lam, p = today.demand[self.index], today.exception_share
         n_standard = poisson(model.keys.arrivals, 2 * self.index, lam * (1.0 - p))
         n_exceptions = poisson(model.keys.arrivals, 2 * self.index + 1, lam * p)
@@ -78,16 +86,50 @@ class Service(mesa.Agent):
             first = None
             if worker is not None:
                 first = worker if worker.is_manager else worker.manager
-            if first is None:
+            if first is not None and uniform(model.keys.exception_risk, uid, 0) < rules.freedom:
+                self.settle_locally(uid, day)
+                continue
+            if first is None or rules.signoffs[EXCEPTION] <= 0:
                 self.tasks[day] += 1
                 model.counts["instant"] += 1
                 continue
             created = day + uniform(model.keys.exception_time, uid, 0)
             decision = Decision(uid=uid, service=self, created=created,
-                                authority=model.rules.authority_exception)
+                                authority=rules.authority[EXCEPTION], kind=EXCEPTION)
             self.pending += 1
-            desk = first.first_signer(decision.authority, model.rules.steps)
-            model.open_decision(decision, desk)
+            model.open_decision(decision, first.first_signer(decision.authority, rules.signoffs[EXCEPTION]))
+        if self.head is None:
+            return
+        for kind, rate in ((SPENDING, rules.spending_rate), (PARTNERSHIP, rules.partnership_rate)):
+            n_requests = poisson(model.keys.requests, 8 * self.index + kind, rate * self.staff_count)
+            for _ in range(n_requests):
+                uid = model.new_uid()
+                if rules.signoffs[kind] <= 0:
+                    continue
+                created = day + uniform(model.keys.exception_time, uid, 0)
+                decision = Decision(uid=uid, service=self, created=created,
+                                    authority=rules.authority[kind], kind=kind, task_alive=False)
+                model.open_decision(decision, self.head.first_signer(decision.authority, rules.signoffs[kind]))
+
+    def settle_locally(self, uid: int, day: int) -> None:
+        """An agent settles an exception itself: the task joins the queue; maybe wrong."""
+        model = self.model
+        self.tasks[day] += 1
+        model.counts["settled_locally"] += 1
+        model.settled_today += 1
+        field = model.rules.field_level
+        model.by_level[(EXCEPTION, field)] += 1
+        if uniform(model.keys.decision_error, uid, 0) < model.error_probability(EXCEPTION, field):
+            model.errors[EXCEPTION] += 1
+            self.add_rework(day)
+
+    def add_rework(self, day: int) -> None:
+        """A wrong answer sends the case back: one more task arrives today."""
+        self.tasks[day] += 1
+        self.arrived += 1
+        self.model.counts["arrived"] += 1
+        self.model.counts["rework"] += 1
+        self.model.rework_today += 1
 
     def draw_raiser(self, u: float):
         """The worker whose cumulative share of task time first exceeds u × the total."""

@@ -156,20 +156,21 @@ class Staff(mesa.Agent):
         today = self.model.today
         return today.manager_reporting if self.is_manager else today.agent_reporting
 
-    def normal_reporting_share(self) -> float:
-        """Share of working time spent reporting in normal times."""
+    def tolerated_reporting_share(self) -> float:
+        """Share of working time spent reporting that the person accepts without cost."""
         rules = self.model.rules
-        return rules.manager_reporting if self.is_manager else rules.agent_reporting
+        return rules.manager_tolerance if self.is_manager else rules.agent_tolerance
 
     # --- 8. wellbeing ------------------------------------------------------------------
     def update_wellbeing(self, day: int) -> float:
         """Move fatigue and engagement; maybe start a burnout. Return today's fatigue.
 
         Absent: fatigue F ← F − recovery·F. Present, with x = min(pressure of its
-        service, cap): F ← clip(F + gain·max(0, x − 1) − recovery·F, 0, 1); if F > θ a
+        service, cap): F ← clip(F + gain·max(0, x − 1) − recovery·F, 0, 1), a manager's
+        gain reduced by the relief of manager support; if F > θ a
         burnout of ``burnout_days`` starts tomorrow with probability
         hazard·(F − θ)/(1 − θ); engagement E ← clip(E + recovery_E·(E₀ − E) − reporting
-        cost·(reporting share − normal share) − fatigue cost·F, 0, 1).
+        cost·(reporting share − tolerated share) − fatigue cost·F, 0, 1).
 
         The returned fatigue is the stored (float32) value: the day's mean is over these.
         """
@@ -179,14 +180,15 @@ class Staff(mesa.Agent):
             f -= rules.fatigue_recovery * f
         else:
             x = min(self.assigned.pressure, rules.pressure_cap)
-            f += rules.fatigue_gain * max(0.0, x - 1.0) - rules.fatigue_recovery * f
+            gain = rules.fatigue_gain * (rules.manager_relief if self.is_manager else 1.0)
+            f += gain * max(0.0, x - 1.0) - rules.fatigue_recovery * f
             f = min(max(f, 0.0), 1.0)
             theta = rules.burnout_threshold
             if f > theta:
                 hazard = rules.burnout_hazard * (f - theta) / max(1.0 - theta, 1e-9)
                 if uniform(self.model.keys.burnout, self.index, 0) < hazard:
                     self.burnout_until = day + rules.burnout_days
-            extra = self.reporting_share() - self.normal_reporting_share()
+            extra = self.reporting_share() - self.tolerated_reporting_share()
             e = self.engagement
             e += (rules.engagement_recovery * (rules.engagement_baseline - e)
                   - rules.reporting_cost * extra - rules.fatigue_cost * f)
