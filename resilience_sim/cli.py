@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args) -> int:
+    """Run a scenario (or an ensemble of replicates) and write its outputs."""
     from . import results
     from .organisation import build
 
@@ -144,6 +145,7 @@ def _print_table(summary: dict, out: Path) -> None:
 
 
 def cmd_validate(args) -> int:
+    """Check a scenario and build its organisation."""
     from .organisation import build, describe
 
     s = _load(args)
@@ -156,6 +158,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
+    """List the shipped scenarios."""
     from .scenario import load, shipped
 
     for name in shipped():
@@ -164,6 +167,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_params(args) -> int:
+    """List every parameter, its unit, default and source."""
     from .params import PARAMS
 
     if args.markdown:
@@ -171,13 +175,15 @@ def cmd_params(args) -> int:
     for p in PARAMS.values():
         rng = f"{p.low:g}–{p.high:g}" if p.low is not None and p.high is not None else ", ".join(p.choices)
         if args.markdown:
-            print(f"| `{p.key}` | {p.kind} | {json.dumps(p.default)} | {rng} | {p.unit} | {p.doc} | {p.source} |")
+            print(f"| `{p.key}` | {p.kind} | {json.dumps(p.default)} | {rng} | {p.unit} | {p.doc} "
+                  f"| {p.source} |")
         else:
             print(f"{p.key:<40} {json.dumps(p.default):>12} {p.unit:<14} {p.doc}")
     return 0
 
 
 def cmd_export_graph(args) -> int:
+    """Write the organisation graph as GraphML or GEXF."""
     from .graph import export_graph
 
     s = _load(args)

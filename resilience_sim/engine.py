@@ -142,8 +142,9 @@ class Simulation:
         r = self.rules
         x = DayInputs(self.org.origin_ptr, self.org.origin_agent, self.origin_cum,
                       self.level_ptr, self.level_desks, self.service_staff,
-                      r.authority, r.signoffs, r.effort, r.scope, d["absence"][t], float(d["remote"][t]), float(d["exception_share"][t]),
-                      bool(d["crisis"][t]), d["demand"][t], d["closed"][t], d["it_factor"][t])
+                      r.authority, r.signoffs, r.effort, r.scope, d["absence"][t],
+                      float(d["remote"][t]), float(d["exception_share"][t]), bool(d["crisis"][t]),
+                      d["demand"][t], d["closed"][t], d["it_factor"][t])
         args = (np.int64(t), self.params, self.agents, self.services, self.managers,
                 self.decisions, self.buffers, x, self.out)
         if timings is None:

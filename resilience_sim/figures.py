@@ -17,11 +17,17 @@ LABELS = {
     "en": {"title": "Performance: share of demand served on time", "day": "day",
            "p": "performance P(t)", "smooth": "{w}-day mean", "p0": "pre-shock level P₀",
            "rec": "{s:.0%} of P₀", "shock": "shock", "band": "90 % band of {r} runs",
-           "median": "median"},
+           "median": "median", "queues": "Decisions waiting at managers' desks, by level",
+           "waiting": "decisions at the desks (end of day)",
+           "levels": ("executive", "deputies", "directors", "heads of service", "team leaders",
+                      "level 5")},
     "fr": {"title": "Performance : part de la demande servie à temps", "day": "jour",
            "p": "performance P(t)", "smooth": "moyenne sur {w} jours", "p0": "niveau avant choc P₀",
            "rec": "{s:.0%} de P₀", "shock": "choc", "band": "bande à 90 % sur {r} tirages",
-           "median": "médiane"},
+           "median": "médiane", "queues": "Décisions en attente chez les encadrants, par niveau",
+           "waiting": "décisions en attente (fin de journée)",
+           "levels": ("direction générale", "DGA", "directions", "chefs de service",
+                      "chefs d'équipe", "niveau 5")},
 }
 
 
@@ -55,5 +61,24 @@ def performance_figure(result, lang: str = "en"):
     ax.set_ylim(0, 1.05)
     ax.set_title(f"{t['title']}\n{s.title or s.name}", fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def queues_figure(result, lang: str = "en"):
+    """Decisions waiting at the desks of each level over time, shock window shaded."""
+    t = LABELS[lang]
+    table = result.table
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    _shade(ax, result.crisis, t["shock"])
+    days = table["day"].to_numpy()
+    for level, name in enumerate(t["levels"]):
+        q = table[f"queue_l{level}"].to_numpy()
+        if np.nanmax(q) > 0:
+            ax.plot(days, q, lw=1.5, label=f"{level} — {name}")
+    ax.set_xlabel(f"{t['day']} (0 = {result.scenario['run.start_date']})")
+    ax.set_ylabel(t["waiting"])
+    ax.set_title(f"{t['queues']}\n{result.scenario.title or result.scenario.name}", fontsize=10)
+    ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return fig

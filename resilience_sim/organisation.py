@@ -58,6 +58,7 @@ class Organisation:
             ``origin_agent[origin_ptr[s]:origin_ptr[s+1]]``).
         ties: informal ties as an (E, 2) array of agent indices.
         executive_office: service index of each institution's executive office.
+        agent_ids: the org chart's agent id of each agent (empty for a preset).
 
     """
 
@@ -72,6 +73,7 @@ class Organisation:
     origin_agent: np.ndarray
     ties: np.ndarray
     executive_office: list[int] = field(default_factory=list)
+    agent_ids: list[str] = field(default_factory=list)
 
     @property
     def n_agents(self) -> int:
@@ -84,19 +86,32 @@ class Organisation:
         return int(self.managers.level.max()) if len(self.managers.level) else 0
 
 
+def explicit_institutions(scenario: Scenario) -> list[tuple[str, str]]:
+    """Institutions declared by a scenario, or one default institution ``main``."""
+    return [(i["name"], i["kind"]) for i in scenario.institutions] or [("main", "commune")]
+
+
+def spec_of(table: dict, insts: list[tuple[str, str]], headcount: int | None = None) -> ServiceSpec:
+    """The spec of one ``[[organisation.services]]`` table (SERVICE_FIELDS keys).
+
+    ``headcount`` replaces the table's own (an org chart counts the staff).
+    """
+    index = {name: k for k, (name, _) in enumerate(insts)}
+    return ServiceSpec(
+        name=table["name"], institution=index.get(table["institution"], 0),
+        mission=table["mission"] or table["name"],
+        tags=tuple(t.strip() for t in table["tags"].split(",") if t.strip()),
+        headcount=table["headcount"] if headcount is None else headcount,
+        essential=table["essential"], on_site_share=table["on_site_share"],
+        deadline=table["deadline"], demand=table["demand"],
+    )
+
+
 def service_specs(scenario: Scenario) -> tuple[list[tuple[str, str]], list[ServiceSpec]]:
     """Institutions and services of a scenario (explicit ones, or its archetype)."""
     if scenario.services:
-        insts = [(i["name"], i["kind"]) for i in scenario.institutions] or [("main", "commune")]
-        index = {name: k for k, (name, _) in enumerate(insts)}
-        specs = [ServiceSpec(
-            name=s["name"], institution=index.get(s["institution"], 0),
-            mission=s["mission"] or s["name"],
-            tags=tuple(t.strip() for t in s["tags"].split(",") if t.strip()),
-            headcount=s["headcount"], essential=s["essential"],
-            on_site_share=s["on_site_share"], deadline=s["deadline"], demand=s["demand"],
-        ) for s in scenario.services]
-        return insts, specs
+        insts = explicit_institutions(scenario)
+        return insts, [spec_of(s, insts) for s in scenario.services]
     insts, specs = [], []
     for k, (name, kind, rows) in enumerate(archetypes.ARCHETYPES[scenario["organisation.archetype"]]):
         insts.append((name, kind))
@@ -174,7 +189,8 @@ def _assemble(scenario: Scenario, insts, specs: list[ServiceSpec]) -> Organisati
         for u, s in enumerate(own):
             sid = len(svc_specs)
             svc_specs.append(s)
-            _add_service(rows_agent, parents, sid, s.headcount, dirs[u // p["organisation.units_per_director"]], team)
+            director = dirs[u // p["organisation.units_per_director"]]
+            _add_service(rows_agent, parents, sid, s.headcount, director, team)
     return _arrays(scenario, insts, svc_specs, rows_agent, parents, exec_office)
 
 
@@ -194,11 +210,20 @@ def _add_service(rows, parents, sid: int, n: int, director: int, team: float) ->
         _add(rows, parents, sid, 5, leaders[m % n_teams] if n_teams else head)
 
 
-def _arrays(scenario: Scenario, insts, svc_specs, rows_agent, parents, exec_office) -> Organisation:
+def _arrays(scenario: Scenario, insts, svc_specs, rows_agent, parents, exec_office,
+            skills: list[tuple[str, str | None, bool]] | None = None,
+            agent_ids: list[str] | None = None) -> Organisation:
+    """Arrays of an organisation given row by row.
+
+    ``rows_agent`` holds (service, level) per agent, level 5 for staff; ``parents``
+    the row of each agent's manager (-1 = none). ``skills`` (primary, secondary or
+    None, secondary known) per agent replace the drawn skills (an org chart's).
+    """
     p = scenario.params
     seed = p["run.seed"]
     n, n_svc = len(rows_agent), len(svc_specs)
-    missions = sorted({s.mission for s in svc_specs})
+    named = {k for sk in skills or () for k in sk[:2] if k is not None}
+    missions = sorted({s.mission for s in svc_specs} | named)
     mission_index = {m: i for i, m in enumerate(missions)}
     services = allocate(SERVICE, n_svc, Services)
     for i, s in enumerate(svc_specs):
@@ -219,6 +244,10 @@ def _arrays(scenario: Scenario, insts, svc_specs, rows_agent, parents, exec_offi
     agents.manager[:] = np.where(parent_row >= 0, agents.role[np.maximum(parent_row, 0)], -1)
     agents.task_share[:] = np.where(is_mgr, np.array(TASK_SHARE_BY_LEVEL + (1.0,))[level], 1.0)
     _draw_agents(agents, services, seed, p, len(missions))
+    if skills is not None:
+        agents.primary_skill[:] = [mission_index[a] for a, _, _ in skills]
+        agents.secondary_skill[:] = [-1 if b is None else mission_index[b] for _, b, _ in skills]
+        agents.secondary_known[:] = [b is not None and known for _, b, known in skills]
     managers = allocate(MANAGER, n_mgr, Managers)
     managers.agent[:] = np.flatnonzero(is_mgr)
     managers.level[:] = level[is_mgr]
@@ -228,8 +257,8 @@ def _arrays(scenario: Scenario, insts, svc_specs, rows_agent, parents, exec_offi
     managers.desk[:] = np.arange(n_mgr) * p["organisation.deciders_per_manager"]
     managers.capacity[:] = p["organisation.manager_capacity"]
     managers.rate[:] = managers.capacity
-    heads = managers.level == 3
-    services.head[managers.service[heads]] = np.flatnonzero(heads)
+    heads = np.flatnonzero(managers.level == 3)[::-1]  # reversed: the first head wins
+    services.head[managers.service[heads]] = heads
     _set_demand(services, agents, svc_specs, p)
     ptr, origin = _origins(agents, n_svc)
     ties = _informal_ties(n, p["organisation.informal_ties"], p["organisation.rewire"], seed)
@@ -237,7 +266,7 @@ def _arrays(scenario: Scenario, insts, svc_specs, rows_agent, parents, exec_offi
         institutions=list(insts), service_names=[s.name for s in svc_specs],
         service_tags=[s.tags for s in svc_specs], missions=missions, services=services,
         agents=agents, managers=managers, origin_ptr=ptr, origin_agent=origin, ties=ties,
-        executive_office=exec_office,
+        executive_office=exec_office, agent_ids=list(agent_ids or []),
     )
 
 

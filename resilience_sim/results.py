@@ -1,7 +1,7 @@
 """Runs to results: the daily table, the summary, outputs on disk, ensembles.
 
 ``run(scenario)`` gives a :class:`RunResult`; ``write(result, folder)`` writes
-``summary.json``, ``timeseries.csv`` and ``performance.png`` into a temporary folder
+``summary.json``, ``timeseries.csv``, ``performance.png`` and ``queues.png`` into a temporary folder
 renamed into place at the end, so a failed run never leaves half an output folder.
 ``replicates(scenario, r, jobs)`` runs ``r`` seeds derived from the scenario's seed
 with ``numpy.random.SeedSequence``, in local processes; the results do not depend on
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -89,12 +90,17 @@ def collect(sim: Simulation) -> RunResult:
 def write(result: RunResult, folder: str | Path, lang: str = "en",
           extra: Callable[[Path], None] | None = None) -> Path:
     """Write a run's outputs into ``folder`` atomically; return the folder."""
-    from .figures import performance_figure
+    import matplotlib.pyplot as plt
+
+    from .figures import performance_figure, queues_figure
 
     def fill(tmp: Path) -> None:
         (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json))
         result.table.to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
-        performance_figure(result, lang).savefig(tmp / "performance.png", dpi=120)
+        for name, make in (("performance.png", performance_figure), ("queues.png", queues_figure)):
+            fig = make(result, lang)
+            fig.savefig(tmp / name, dpi=120)
+            plt.close(fig)
         if extra is not None:
             extra(tmp)
 
@@ -166,7 +172,8 @@ def replicates(scenario: Scenario, r: int, jobs: int = 1,
             if progress:
                 progress(1)
         return out
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         out = []
         for summary in pool.map(_summary_of, runs):
             out.append(summary)

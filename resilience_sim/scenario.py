@@ -133,6 +133,9 @@ def parse(text: str, source: str = "<text>", name: str = "scenario") -> Scenario
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", None)
         msg = getattr(err, "msg", str(err))
+        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
+        if line is None and at:  # Python < 3.14 puts the position in the message only
+            line, msg = int(at.group(1)), f"{msg[:at.start()]} (column {at.group(2)})"
         raise ScenarioError(source, f"line {line}" if line else "syntax",
                             f"not valid TOML: {msg}", line) from None
     meta = data.pop("scenario", {})

@@ -86,7 +86,7 @@ class Param:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ScenarioError(source, where, f"must be a number (got {value!r})")
         if kind == "int":
-            if float(value) != int(value):
+            if isinstance(value, float) and not value.is_integer():
                 raise ScenarioError(source, where, f"must be a whole number (got {value!r})")
             value = int(value)
         else:
@@ -107,7 +107,7 @@ class Param:
         if self.kind in ("str", "choice"):
             return self.check(text, source)
         try:
-            value = float(text)
+            value = int(text) if self.kind == "int" and text.strip().lstrip("+-").isdigit() else float(text)
         except ValueError:
             raise ScenarioError(source, self.key, f"must be a number (got {text!r})") from None
         return self.check(value, source)

@@ -50,7 +50,7 @@ def stage_work(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 6: agents process the queues."""
     agent_share, _ = reporting.shares(P, x.crisis)
     work.capacities(P, agents, services, x.it_factor, agent_share, buf.cap_remote)
-    work.process(day, P, services, buf)
+    work.process(day, P, services, x.it_factor, buf)
 
 
 @njit(cache=True)

@@ -9,8 +9,9 @@ the share (1 − on-site share) of the queue that can be done remotely. The serv
 processes ⌊capacity + carry⌋ tasks at most, oldest first; the fraction left over is
 carried to the next day while the queue is not empty. After work, tasks that reach
 their deadline unserved become unmet and leave the queue. The service's pressure is
-today's expected demand over its full capacity (a flow, not the stock of backlog:
-tasks beyond reach expire, they do not tire people).
+today's expected demand over the capacity its present staff bring, before the IT
+factor (a flow, not the stock of backlog: tasks beyond reach expire, they do not tire
+people; an IT outage stops work, it does not overwork people).
 """
 
 import numpy as np
@@ -39,7 +40,7 @@ def capacities(P, agents, services, it_factor, share, cap_remote):
 
 
 @njit(cache=True)
-def process(day, P, services, buf):
+def process(day, P, services, it_factor, buf):
     """Serve each service's queue; expire tasks at their deadline."""
     cap_remote = buf.cap_remote
     for s in range(services.capacity.shape[0]):
@@ -49,7 +50,8 @@ def process(day, P, services, buf):
             queue += buf.backlog[s, (day - age) % P.slots]
         usable_remote = min(cap_remote[s], (1.0 - services.on_site_share[s]) * queue)
         cap = services.capacity[s] + usable_remote
-        services.pressure[s] = services.expected[s] / max(services.capacity[s] + cap_remote[s], 1e-9)
+        staffed = services.capacity[s] + cap_remote[s]  # an IT outage cuts output, not effort
+        services.pressure[s] = services.expected[s] * it_factor[s] / max(staffed, 1e-9)
         services.capacity[s] += cap_remote[s]
         budget = cap + services.carry[s]
         todo = min(queue, int(np.floor(budget)))

@@ -35,9 +35,11 @@ from ..shocks import DailyConditions
 
 @dataclass(frozen=True)
 class Rules:
-    """The parameters of the day's rules: the scalars the kernels read
-    (:func:`resilience_sim.engine.day_params`, a shared input like the organisation)
-    and the decision rules by type (:func:`resilience_sim.policy.decision_rules`).
+    """The parameters of the day's rules.
+
+    The scalars the kernels read (:func:`resilience_sim.engine.day_params`, a shared
+    input like the organisation) and the decision rules by type
+    (:func:`resilience_sim.policy.decision_rules`).
     """
 
     day: DayParams

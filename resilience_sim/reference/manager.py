@@ -133,7 +133,8 @@ class Manager(Staff):
                 self.model.approve_tacitly(decision)
                 continue
             effort = self.model.rules.effort[decision.kind]
-            end = start + effort * exponential(self.model.keys.decision_time, decision.uid, self.level) / self.rate
+            draw = exponential(self.model.keys.decision_time, decision.uid, self.level)
+            end = start + effort * draw / self.rate
             self.free_at[k] = end
             decision.t_out = end
             if end < horizon:

@@ -31,7 +31,7 @@ class Service(mesa.Agent):
         carry: fraction of capacity carried to the next day.
         expected, arrived, processed, unmet: today's demand and flows (tasks).
         capacity, remote_capacity: today's pooled capacity on site and remote.
-        pressure: today's expected demand over today's full capacity.
+        pressure: today's expected demand over the capacity present staff bring (before IT).
         waiting: tasks waiting at the end of the day (workable + pending).
 
     """
@@ -109,7 +109,8 @@ class Service(mesa.Agent):
                 created = day + uniform(model.keys.exception_time, uid, 0)
                 decision = Decision(uid=uid, service=self, created=created,
                                     authority=rules.authority[kind], kind=kind, task_alive=False)
-                model.open_decision(decision, self.head.first_signer(decision.authority, rules.signoffs[kind]))
+                first = self.head.first_signer(decision.authority, rules.signoffs[kind])
+                model.open_decision(decision, first)
 
     def settle_locally(self, uid: int, day: int) -> None:
         """An agent settles an exception itself: the task joins the queue; maybe wrong."""
@@ -170,8 +171,9 @@ class Service(mesa.Agent):
 
         Remote capacity serves at most the remote-doable share (1 − on-site share) of
         the queue. The service processes ⌊capacity + carry⌋ tasks at most; the fraction
-        left is carried while the queue is not empty. Pressure = expected demand / full
-        capacity (guarded by 1e-9). After work, tasks that arrived ``deadline − 1`` days
+        left is carried while the queue is not empty. Pressure = expected demand / the
+        capacity present staff bring before the IT factor (guarded by 1e-9): an IT
+        outage stops work, it does not overwork people. After work, tasks that arrived ``deadline − 1`` days
         ago become unmet.
         """
         queue = 0
@@ -180,7 +182,8 @@ class Service(mesa.Agent):
         usable_remote = min(self.remote_capacity, (1.0 - self.on_site_share) * queue)
         cap = self.capacity + usable_remote
         self.capacity += self.remote_capacity
-        self.pressure = self.expected / max(self.capacity, 1e-9)
+        it_factor = self.model.today.it_factor[self.index]
+        self.pressure = self.expected * it_factor / max(self.capacity, 1e-9)
         budget = cap + self.carry
         todo = min(queue, math.floor(budget))
         self.carry = budget - todo if todo < queue else 0.0
