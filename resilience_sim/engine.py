@@ -25,7 +25,10 @@ from .kernels.context import (
     new_buffers,
 )
 from .kernels.day import STAGES, DayInputs, run_day
+from .kernels.mobility import WORKING_DAYS_PER_MONTH
 from .kernels.record import COLUMNS
+from .mobility import mode_index
+from .mobility import setup as mobility_setup
 from .organisation import Organisation, build
 from .policy import decision_rules
 from .scenario import Scenario
@@ -41,6 +44,7 @@ def day_params(scenario: Scenario, org: Organisation) -> DayParams:
     """The scalar parameters of the day's rules, from a scenario."""
     p = scenario.params
     week = p["policy.reporting.week_hours"]
+    mode, scope = mode_index(scenario)
     return DayParams(
         seed=np.int64(p["run.seed"]), slots=np.int64(int(org.services.deadline.max()) + 1),
         agent_reporting=p["policy.reporting.agent_hours"] / week,
@@ -61,6 +65,13 @@ def day_params(scenario: Scenario, org: Organisation) -> DayParams:
         manager_tolerance=p["wellbeing.reporting_tolerance_manager"] / week,
         spending_rate=p["decisions.spending_rate"] / 100.0,
         partnership_rate=p["decisions.partnership_rate"] / 100.0,
+        mobility_mode=np.int64(mode), mobility_scope=np.int64(scope),
+        coordinator_moves=p["mobility.coordinator_capacity"] * org.n_agents / 1000.0,
+        learning_days=p["mobility.learning_days"], known_learning_days=p["mobility.known_learning_days"],
+        ramp_start=p["mobility.ramp_start"], wrong_move_productivity=p["mobility.wrong_move_productivity"],
+        permanent_after=np.int64(p["mobility.permanent_after"]), reveal_rate=p["mobility.reveal_rate"],
+        volunteer_share=p["mobility.volunteer_days"] / WORKING_DAYS_PER_MONTH,
+        time_bank_cap=p["mobility.time_bank_cap"], sponsorship=bool(p["mobility.sponsorship"]),
         fatigue_gain=p["wellbeing.fatigue_gain"], fatigue_recovery=p["wellbeing.fatigue_recovery"],
         fatigue_effect=p["wellbeing.fatigue_effect"],
         burnout_threshold=p["wellbeing.burnout_threshold"],
@@ -91,16 +102,17 @@ class Simulation:
         self.org = org if org is not None else build(scenario)
         self.check = check
         self.days = scenario["run.days"]
+        self.net, managers = mobility_setup(scenario, self.org)
         self.params = day_params(scenario, self.org)
         cond = compile_conditions(scenario, self.org)
         self.conditions = cond
         self._daily = _day_major(cond)
         o = self.org
-        self.agents, self.services, self.managers = o.agents, o.services, o.managers
-        n_deciders = int(o.managers.deciders.sum())
+        self.agents, self.services, self.managers = o.agents, o.services, managers
+        n_deciders = int(managers.deciders.sum())
         self.buffers = new_buffers(len(o.service_names), int(self.params.slots), n_deciders,
-                                   len(o.managers.level))
-        self.level_ptr, self.level_desks = _desks_by_level(o.managers.level)
+                                   len(managers.level), len(self.net.family_names))
+        self.level_ptr, self.level_desks = _desks_by_level(managers.level)
         self.origin_cum = raising_weights(o)
         self.rules = decision_rules(scenario, o)
         self.service_staff = np.bincount(o.agents.home, minlength=len(o.service_names)).astype(np.float64)
@@ -142,7 +154,8 @@ class Simulation:
         r = self.rules
         x = DayInputs(self.org.origin_ptr, self.org.origin_agent, self.origin_cum,
                       self.level_ptr, self.level_desks, self.service_staff,
-                      r.authority, r.signoffs, r.effort, r.scope, d["absence"][t],
+                      r.authority, r.signoffs, r.effort, r.scope, self.net.twin, self.net.near,
+                      self.net.tie_share, self.net.external, np.int64(self.net.hr_cell), d["absence"][t],
                       float(d["remote"][t]), float(d["exception_share"][t]), bool(d["crisis"][t]),
                       d["demand"][t], d["closed"][t], d["it_factor"][t])
         args = (np.int64(t), self.params, self.agents, self.services, self.managers,

@@ -17,14 +17,18 @@ LABELS = {
     "en": {"title": "Performance: share of demand served on time", "day": "day",
            "p": "performance P(t)", "smooth": "{w}-day mean", "p0": "pre-shock level P₀",
            "rec": "{s:.0%} of P₀", "shock": "shock", "band": "90 % band of {r} runs",
-           "median": "median", "queues": "Decisions waiting at managers' desks, by level",
+           "median": "median", "flows": "Redeployments: agent-days worked for another service",
+           "agent_days": "agent-days", "no_flow": "no redeployment in this run",
+           "queues": "Decisions waiting at managers' desks, by level",
            "waiting": "decisions at the desks (end of day)",
            "levels": ("executive", "deputies", "directors", "heads of service", "team leaders",
                       "level 5")},
     "fr": {"title": "Performance : part de la demande servie à temps", "day": "jour",
            "p": "performance P(t)", "smooth": "moyenne sur {w} jours", "p0": "niveau avant choc P₀",
            "rec": "{s:.0%} de P₀", "shock": "choc", "band": "bande à 90 % sur {r} tirages",
-           "median": "médiane", "queues": "Décisions en attente chez les encadrants, par niveau",
+           "median": "médiane", "flows": "Redéploiements : jours-agents travaillés pour un autre service",
+           "agent_days": "jours-agents", "no_flow": "aucun redéploiement dans ce tirage",
+           "queues": "Décisions en attente chez les encadrants, par niveau",
            "waiting": "décisions en attente (fin de journée)",
            "levels": ("direction générale", "DGA", "directions", "chefs de service",
                       "chefs d'équipe", "niveau 5")},
@@ -80,5 +84,25 @@ def queues_figure(result, lang: str = "en"):
     ax.set_ylabel(t["waiting"])
     ax.set_title(f"{t['queues']}\n{result.scenario.title or result.scenario.name}", fontsize=10)
     ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def flows_figure(result, lang: str = "en", top: int = 15):
+    """The largest flows of agent-days from home service to host service."""
+    t = LABELS[lang]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    flows, names = result.flows, result.families
+    if flows is None or flows.sum() == 0:
+        ax.text(0.5, 0.5, t["no_flow"], ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        src, dst = np.nonzero(flows)
+        order = np.argsort(-flows[src, dst], kind="stable")[:top][::-1]
+        labels = [f"{names[src[k]]} → {names[dst[k]]}" for k in order]
+        ax.barh(labels, flows[src[order], dst[order]], color="tab:green")
+        ax.set_xlabel(t["agent_days"])
+        ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(f"{t['flows']}\n{result.scenario.title or result.scenario.name}", fontsize=10)
     fig.tight_layout()
     return fig

@@ -1,8 +1,8 @@
 """Resilience measures of a run, from its performance curve P(t) (DESIGN §1.5).
 
 * P0: mean P over the ``run.warmup`` days before the onset of the shock;
-* react: days from onset to the first corrective action (``react_days``; none until
-  the levers exist) and to the minimum of the smoothed P (``days_to_min``);
+* react: days from onset to the first corrective action (``react_days``: the first
+  move or volunteer time; None if none) and to the minimum of the smoothed P (``days_to_min``);
 * reduce impact: ``depth`` = 1 − min P/P0; ``area_lost`` = Σ_{t ≥ onset} max(0, P0 − P(t))/P0
   in days (Bruneau et al. 2003 loss triangle); ``resilience_index`` = Σ P/(P0·T) over
   the T days from onset; unmet essential tasks;
@@ -96,7 +96,7 @@ def summarise(out: np.ndarray, buffers, onset: int | None, params: Mapping,
     exceptions = by_type["exception"]["settled"]
     settled = int(counts.get("settled_locally", 0))
     s.update(
-        react_days=None,
+        react_days=react(out, s.get("onset")),
         unmet=int(np.nansum(out[:, COL["unmet"]])),
         unmet_essential=int(np.nansum(out[:, COL["unmet_essential"]])),
         decision_latency_mean=latency_mean(total),
@@ -112,11 +112,28 @@ def summarise(out: np.ndarray, buffers, onset: int | None, params: Mapping,
         reporting_hours=float(np.nansum(out[:, COL["reporting_hours"]])),
         queue_max_by_level={str(lv): int(np.nanmax(out[:, COL[f"queue_l{lv}"]])) for lv in range(6)},
         redeployed_agent_days=int(np.nansum(out[:, COL["redeployed"]])),
+        redeployed_across_agent_days=int(np.nansum(out[:, COL["redeployed_across"]])),
+        moves=int(np.nansum(out[:, COL["moves"]])),
+        moves_refused_skill=int(np.nansum(out[:, COL["refused_skill"]])),
+        moves_refused_decision=int(np.nansum(out[:, COL["refused_decision"]])),
+        ramp_days_lost=float(np.nansum(out[:, COL["ramp_days_lost"]])),
+        volunteer_hours=float(np.nansum(out[:, COL["volunteer_hours"]])),
+        skills_revealed=int(np.nansum(out[:, COL["skills_revealed"]])),
+        reallocated=int(np.nansum(out[:, COL["reallocated"]])),
         initiatives_launched=0,
         decisions_by_type=by_type,
         **{k: int(v) for k, v in counts.items()},
     )
     return {k: _clean(v) for k, v in s.items()}
+
+
+def react(out: np.ndarray, onset: int | None) -> int | None:
+    """Days from the onset to the first corrective action (a move or volunteer time)."""
+    if onset is None:
+        return None
+    acted = (out[onset:, COL["moves"]] > 0) | (out[onset:, COL["volunteer_hours"]] > 0)
+    hits = np.flatnonzero(acted)
+    return int(hits[0]) if len(hits) else None
 
 
 def latency_mean(hist: np.ndarray) -> float | None:

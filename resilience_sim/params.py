@@ -17,6 +17,9 @@ ABSENCE_REASONS = ("sickness", "childcare", "vulnerability", "burnout", "vacancy
 SHOCK_ABSENCE_REASONS = ("sickness", "childcare", "vulnerability", "vacancy")
 SHOCK_KINDS = ("absence", "remote", "demand", "crisis_mission", "exceptions", "it_outage")
 
+MOBILITY_MODES = ("off", "central", "peer")
+MOBILITY_SCOPES = ("none", "service", "twinned", "institution", "territory")
+
 #: decision types, in the order of the kernels' arrays
 DECISION_KINDS = ("exception", "redeployment", "initiative", "partnership", "spending")
 
@@ -139,6 +142,44 @@ _P = [
           "reporting asked during a shock, relative to normal", "assumption"),
     Param("policy.reporting.week_hours", "float", 35.0, 1, 60, "h/week",
           "working week", "French public service: 35 h"),
+    # --- micro-mobility ------------------------------------------------------------
+    Param("mobility.mode", "choice", "off", choices=MOBILITY_MODES,
+          doc="who matches slack to gaps: off, central (a coordinator sees the whole scope; "
+              "moves need a redeployment decision) or peer (neighbouring managers linked by "
+              "informal ties or twinning agree; the gap's head decides)"),
+    Param("mobility.scope", "choice", "institution", choices=MOBILITY_SCOPES,
+          doc="where agents may be moved: none, service (units of the same service), twinned "
+              "services, institution, territory (every institution of the scenario)"),
+    Param("mobility.flying_pool", "int", 0, 0, 5_000_000, "agents",
+          "flying agents, drawn among staff, movable across the whole territory whatever the scope"),
+    Param("mobility.coordinator_capacity", "float", 20.0, 0, 1e6, "moves/day per 1,000 staff",
+          "moves the coordination can propose in a day", "assumption"),
+    Param("mobility.learning_days", "float", 10.0, 0, 365, "days",
+          "days for a moved agent to reach full productivity on a secondary skill", "assumption"),
+    Param("mobility.known_learning_days", "float", 3.0, 0, 365, "days",
+          "the same on its primary skill or on a twinned service it knows", "assumption"),
+    Param("mobility.ramp_start", "float", 0.3, 0, 1, "share",
+          "productivity of a moved agent on its first day", "assumption"),
+    Param("mobility.wrong_move_productivity", "float", 0.5, 0, 1, "share",
+          "productivity of an agent moved by a wrong redeployment decision", "assumption"),
+    Param("mobility.permanent_after", "int", 120, 1, 3650, "days",
+          "a move lasting this long becomes a lasting reallocation (the agent's new home)",
+          "assumption"),
+    Param("mobility.reveal_rate", "float", 0.02, 0, 1, "/day",
+          "daily chance that a latent secondary skill becomes known, per share of informal "
+          "ties working in that skill, during a shock", "assumption"),
+    Param("mobility.volunteer_days", "float", 0.0, 0, 31, "days/month",
+          "volunteer days an agent of a service with slack gives to a service in need"),
+    Param("mobility.time_bank_cap", "float", 70.0, 0, 2000, "hours",
+          "hours an agent may bank by volunteering (then it stops)", "assumption"),
+    Param("mobility.sponsorship", "bool", False,
+          doc="agents of services whose demand is below half of normal may be lent to external "
+              "actors of the territory (skills sponsorship)"),
+    Param("hr.crisis_cell", "int", 0, 0, 1000, "deciders",
+          "HR crisis cell taking redeployment decisions (0 = none: the hierarchy decides)"),
+    Param("hr.reassignment_plan_share", "float", 0.0, 0, 1, "share",
+          "share of staff with a pre-approved personal reassignment plan (continuity plan): "
+          "their moves need no decision"),
     # --- work and wellbeing ---------------------------------------------------------
     Param("work.remote_productivity", "float", 0.85, 0, 1.5, "×",
           "productivity of remote work relative to on site", "assumption"),
@@ -213,6 +254,11 @@ INSTITUTION_FIELDS: dict[str, Param] = {p.key: p for p in [
     Param("kind", "choice", "commune",
           choices=("commune", "epci", "departement", "region", "state", "external"),
           doc="kind of institution"),
+]}
+
+TWINNING_FIELDS: dict[str, Param] = {p.key: p for p in [
+    Param("a", "str", None, doc="a service name"),
+    Param("b", "str", None, doc="the twinned service's name"),
 ]}
 
 SHOCK_FIELDS: dict[str, Param] = {p.key: p for p in [

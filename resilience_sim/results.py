@@ -1,7 +1,8 @@
 """Runs to results: the daily table, the summary, outputs on disk, ensembles.
 
 ``run(scenario)`` gives a :class:`RunResult`; ``write(result, folder)`` writes
-``summary.json``, ``timeseries.csv``, ``performance.png`` and ``queues.png`` into a temporary folder
+``summary.json``, ``timeseries.csv``, ``performance.png``, ``queues.png`` (decisions
+waiting by level) and ``flows.png`` (redeployments from service to service) into a temporary folder
 renamed into place at the end, so a failed run never leaves half an output folder.
 ``replicates(scenario, r, jobs)`` runs ``r`` seeds derived from the scenario's seed
 with ``numpy.random.SeedSequence``, in local processes; the results do not depend on
@@ -59,6 +60,8 @@ class RunResult:
     table: pd.DataFrame
     summary: dict
     crisis: np.ndarray
+    flows: np.ndarray | None = None
+    families: list[str] | None = None
 
 
 def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> RunResult:
@@ -84,7 +87,8 @@ def collect(sim: Simulation) -> RunResult:
     table = pd.DataFrame(out, columns=list(COLUMNS))
     table.insert(0, "date", [(start + dt.timedelta(days=d)).isoformat() for d in range(len(out))])
     table.insert(0, "day", np.arange(len(out)))
-    return RunResult(s, table, summary, sim.conditions.crisis[: sim.day])
+    return RunResult(s, table, summary, sim.conditions.crisis[: sim.day], sim.buffers.flows.copy(),
+                     list(sim.net.family_names))
 
 
 def write(result: RunResult, folder: str | Path, lang: str = "en",
@@ -92,12 +96,13 @@ def write(result: RunResult, folder: str | Path, lang: str = "en",
     """Write a run's outputs into ``folder`` atomically; return the folder."""
     import matplotlib.pyplot as plt
 
-    from .figures import performance_figure, queues_figure
+    from .figures import flows_figure, performance_figure, queues_figure
 
     def fill(tmp: Path) -> None:
         (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json))
         result.table.to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
-        for name, make in (("performance.png", performance_figure), ("queues.png", queues_figure)):
+        for name, make in (("performance.png", performance_figure), ("queues.png", queues_figure),
+                           ("flows.png", flows_figure)):
             fig = make(result, lang)
             fig.savefig(tmp / name, dpi=120)
             plt.close(fig)

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .params import INSTITUTION_FIELDS, PARAMS, SERVICE_FIELDS, SHOCK_FIELDS, defaults
+from .params import INSTITUTION_FIELDS, PARAMS, SERVICE_FIELDS, SHOCK_FIELDS, TWINNING_FIELDS, defaults
 from .schema import Param, ScenarioError, suggest
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -25,6 +25,7 @@ _LISTS = {
     "organisation.services": SERVICE_FIELDS,
     "organisation.institutions": INSTITUTION_FIELDS,
     "shock.components": SHOCK_FIELDS,
+    "organisation.twinning": TWINNING_FIELDS,
 }
 
 
@@ -41,6 +42,7 @@ class Scenario:
         services: explicit services (dicts of SERVICE_FIELDS), empty = archetype.
         institutions: explicit institutions (dicts of INSTITUTION_FIELDS).
         shocks: shock components (dicts of SHOCK_FIELDS).
+        twinning: twinned service pairs (dicts of TWINNING_FIELDS: a, b).
 
     """
 
@@ -52,6 +54,7 @@ class Scenario:
     services: tuple = ()
     institutions: tuple = ()
     shocks: tuple = ()
+    twinning: tuple = ()
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -59,7 +62,8 @@ class Scenario:
     def __reduce__(self):
         # MappingProxyType does not pickle: rebuild from a plain dict (process pools)
         return (_rebuild, (self.name, self.title, self.description, self.source,
-                           dict(self.params), self.services, self.institutions, self.shocks))
+                           dict(self.params), self.services, self.institutions, self.shocks,
+                           self.twinning))
 
     @property
     def onset(self) -> int | None:
@@ -87,9 +91,10 @@ class Scenario:
         return self.with_values(values)
 
 
-def _rebuild(name, title, description, source, params, services, institutions, shocks) -> Scenario:
+def _rebuild(name, title, description, source, params, services, institutions, shocks,
+             twinning) -> Scenario:
     return Scenario(name, title, description, source, MappingProxyType(params),
-                    services, institutions, shocks)
+                    services, institutions, shocks, twinning)
 
 
 def _param(key: str, source: str) -> Param:
@@ -156,6 +161,7 @@ def parse(text: str, source: str = "<text>", name: str = "scenario") -> Scenario
         services=tuple(lists["organisation.services"]),
         institutions=tuple(lists["organisation.institutions"]),
         shocks=tuple(lists["shock.components"]),
+        twinning=tuple(lists["organisation.twinning"]),
     )
     _check_cross(scenario, source, text)
     return scenario

@@ -53,6 +53,14 @@ AGENT = (
     Array("fatigue", "float32", 0.0, "share", "fatigue, 0 rested to 1 exhausted"),
     Array("engagement", "float32", 0.7, "share", "engagement, 0 to 1"),
     Array("risk_aversion", "float32", 0.5, "share", "risk aversion, 0 to 1"),
+    Array("moved_day", "int32", -1, "day", "day the agent was moved to its assigned service (-1 = at home)"),
+    Array("learning_days", "float32", 0.0, "days", "days to full productivity in the current move"),
+    Array("wrong_move", "bool", False, "", "moved by a wrong redeployment decision"),
+    Array("reserved", "bool", False, "", "a redeployment decision about the agent is pending"),
+    Array("flying", "bool", False, "", "member of the flying-agent pool (territory-wide)"),
+    Array("planned", "bool", False, "", "has a pre-approved personal reassignment plan"),
+    Array("volunteer_to", "int32", -1, "service", "service the agent gives volunteer time to today"),
+    Array("time_bank", "float32", 0.0, "hours", "volunteer hours banked"),
 )
 
 SERVICE = (
@@ -72,7 +80,9 @@ SERVICE = (
     Array("processed", "int64", 0, "tasks", "tasks processed today"),
     Array("unmet", "int64", 0, "tasks", "tasks that passed their deadline today"),
     Array("expected", "float64", 0.0, "tasks", "today's expected demand"),
-    Array("pressure", "float64", 0.0, "×", "today's expected demand over today's full capacity"),
+    Array("pressure", "float64", 0.0, "×", "expected demand over the capacity present staff bring (before IT)"),
+    Array("gap", "float64", 0.0, "tasks/day", "need (demand + backlog over the deadline) minus capacity; < 0 = slack"),
+    Array("family", "int32", 0, "family", "service the unit belongs to (units of a split service share it)"),
 )
 
 MANAGER = (
@@ -100,6 +110,7 @@ DECISION = (
     Array("tacit", "bool", False, "", "approved tacitly (nobody signed)"),
     Array("prev", "int64", -1, "slot", "previous slot in its desk queue"),
     Array("next", "int64", -1, "slot", "next slot in its chain (free slots, a desk queue, arrivals)"),
+    Array("subject", "int32", -1, "agent", "agent a redeployment decision would move"),
 )
 
 

@@ -5,6 +5,8 @@ random numbers, so the daily tables must agree: integer columns exactly, float
 columns to 1e-9, and so must the final state of agents, services and desks.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -31,6 +33,15 @@ SCENARIOS = {
     "subsidiary": {"policy.authority.preset": "subsidiary", "policy.freedom.risk_limit": 0.3,
                    "policy.validation.tacit_days": 3.0, "hr.advice": 0.5, "support.peer": 1.0,
                    "policy.reporting.agent_hours": 0.5},
+    "mobility_central": {"mobility.mode": "central", "organisation.secondary_known_share": 0.6,
+                         "hr.reassignment_plan_share": 0.2, "mobility.volunteer_days": 4.0,
+                         "mobility.permanent_after": 30, "mobility.reveal_rate": 0.3},
+    "mobility_peer_territory": {"organisation.archetype": "territory", "organisation.agents": 300,
+                                "mobility.mode": "peer", "mobility.scope": "territory",
+                                "mobility.flying_pool": 40, "hr.crisis_cell": 2, "mobility.sponsorship": True,
+                                "organisation.secondary_known_share": 0.5},
+    "mobility_twinned_cell": {"mobility.mode": "central", "mobility.scope": "twinned", "hr.crisis_cell": 1,
+                              "organisation.secondary_known_share": 0.5, "mobility.coordinator_capacity": 5.0},
     "centralised_tacit": {"policy.authority.preset": "centralised", "policy.validation.tacit_days": 1.5,
                           "baseline.exception_share": 0.1, "decisions.spending_rate": 3.0},
 }
@@ -39,9 +50,15 @@ FLOAT_COLUMNS = ("performance", "decision_latency_mean", "fatigue", "manager_fat
 INT_COLUMNS = tuple(c for c in COLUMNS if c not in FLOAT_COLUMNS)
 
 
+TWINS = ({"a": "roads", "b": "waste_cleaning"}, {"a": "culture", "b": "social_action"},
+         {"a": "sports", "b": "elderly_care"}, {"a": "schools", "b": "early_childhood"})
+
+
 @pytest.fixture(scope="module", params=list(SCENARIOS))
 def pair(request):
     scenario = load("covid_lockdown_2020").with_values({**SMALL, **SCENARIOS[request.param]})
+    if request.param == "mobility_twinned_cell":
+        scenario = replace(scenario, twinning=TWINS)
     sim = Simulation(scenario)
     sim.run()
     ref = ReferenceModel(scenario)
@@ -135,6 +152,13 @@ def test_scenarios_exercise_the_rules(pair):
     if name == "subsidiary":
         assert ref.counts["settled_locally"] > 100
         assert ref.counts["rework"] > 0
+    if name.startswith("mobility"):
+        assert out[:, COL["moves"]].sum() > 2 and out[:, COL["redeployed"]].max() > 0
+    if name == "mobility_central":
+        assert out[:, COL["volunteer_hours"]].sum() > 0 and out[:, COL["reallocated"]].sum() > 0
+        assert out[:, COL["skills_revealed"]].sum() > 0
+    if name == "mobility_peer_territory":
+        assert out[:, COL["redeployed_across"]].sum() > 0
     if name == "centralised_tacit":
         assert ref.counts["tacit"] > 100
         assert sum(ref.errors.values()) > 0

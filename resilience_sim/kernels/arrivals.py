@@ -40,23 +40,10 @@ from .context import (
     COUNT_SETTLED_LOCALLY,
     TODAY_SETTLED,
 )
-from .decisions import add_rework, allocate_slot, error_probability, push_fresh
+from .decisions import add_rework, error_probability
+from .pool import allocate_slot, first_signer, push_fresh
 
 EXCEPTION, PARTNERSHIP, SPENDING = 0, 3, 4
-
-
-@njit(cache=True, inline="always")
-def first_signer(level, parent, start, authority, steps):
-    """The first desk of a decision raised at desk ``start`` (see module doc)."""
-    n = 1
-    m = start
-    while level[m] > authority and parent[m] >= 0:
-        m = parent[m]
-        n += 1
-    first = start
-    for _ in range(max(0, n - steps)):
-        first = parent[first]
-    return first
 
 
 @njit(cache=True)
@@ -86,6 +73,7 @@ def open_decision(u, kind, s, t, start, x, managers, decisions, counts):
     decisions.kind[i] = kind
     decisions.service[i] = s
     decisions.created[i] = t
+    decisions.authority[i] = x.authority[kind]
     decisions.manager[i] = first_signer(managers.level, managers.parent, start,
                                         x.authority[kind], x.signoffs[kind])
     decisions.t_in[i] = t

@@ -32,6 +32,15 @@ DayParams = namedtuple("DayParams", [
     "manager_tolerance",    # reporting share managers accept without losing engagement
     "spending_rate",        # spending requests per staff member per day
     "partnership_rate",     # partnership requests per staff member per day
+    "mobility_mode",        # 0 off, 1 central, 2 peer
+    "mobility_scope",       # 0 none, 1 service, 2 twinned, 3 institution, 4 territory
+    "coordinator_moves",    # moves the coordination can propose a day
+    "learning_days", "known_learning_days", "ramp_start", "wrong_move_productivity",
+    "permanent_after",      # days after which a move becomes a reallocation
+    "reveal_rate",          # daily revelation rate of latent skills per share of ties
+    "volunteer_share",      # share of time a volunteer gives
+    "time_bank_cap",        # hours
+    "sponsorship",          # agents may be lent to external actors
     "fatigue_gain", "fatigue_recovery", "fatigue_effect",
     "burnout_threshold", "burnout_hazard", "burnout_days",
     "engagement_baseline", "engagement_recovery", "reporting_cost", "fatigue_cost",
@@ -48,8 +57,9 @@ Buffers = namedtuple("Buffers", [
     "latency",     # (KINDS, LATENCY_BINS + 1) int64: histograms of decision latencies
     "by_level",    # (KINDS, LEVELS) int64: decisions settled, by type and level settled at
     "errors",      # (KINDS,) int64: decisions that were wrong, by type
+    "flows",       # (F, F) int64: agent-days worked by staff of one service family for another
     "counts",      # (16,) int64: see COUNT_* indices
-    "today",       # (32,) float64: the day's accumulators, see TODAY_* indices
+    "today",       # (40,) float64: the day's accumulators, see TODAY_* indices
 ])
 
 KINDS = 5                 # len(params.DECISION_KINDS)
@@ -70,10 +80,14 @@ COUNT_SETTLED_LOCALLY, COUNT_TACIT, COUNT_REWORK = 11, 12, 13
  TODAY_BURNOUT_DAYS, TODAY_REPORTING_HOURS, TODAY_DECIDED, TODAY_LATENCY_SUM,
  TODAY_SPECIAL_LEAVE, TODAY_MANAGER_FATIGUE, TODAY_ERRORS, TODAY_REWORK, TODAY_SETTLED,
  TODAY_TACIT) = range(15)
+TODAY_REALLOCATED = 15
 TODAY_QUEUE = 16  # TODAY_QUEUE + level: decisions at desks of that level at the end of the day
+(TODAY_REDEPLOYED, TODAY_REDEPLOYED_ACROSS, TODAY_MOVES, TODAY_REFUSED_SKILL,
+ TODAY_REFUSED_DECISION, TODAY_RAMP_LOST, TODAY_VOLUNTEER_HOURS, TODAY_REVEALED) = range(24, 32)
 
 
-def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int) -> Buffers:
+def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int,
+                n_families: int = 1) -> Buffers:
     """Zeroed working arrays for a run."""
     counts = np.zeros(16, dtype=np.int64)
     counts[COUNT_FREE] = counts[COUNT_FRESH] = -1
@@ -87,6 +101,7 @@ def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int) -
         latency=np.zeros((KINDS, LATENCY_BINS + 1), dtype=np.int64),
         by_level=np.zeros((KINDS, LEVELS), dtype=np.int64),
         errors=np.zeros(KINDS, dtype=np.int64),
+        flows=np.zeros((n_families, n_families), dtype=np.int64),
         counts=counts,
-        today=np.zeros(32, dtype=np.float64),
+        today=np.zeros(40, dtype=np.float64),
     )

@@ -10,12 +10,13 @@ from collections import namedtuple
 
 from numba import njit
 
-from . import arrivals, decisions, record, reporting, shock, wellbeing, work
+from . import arrivals, decisions, mobility, record, reporting, shock, wellbeing, work
 
 #: the day's inputs that are not state: the organisation's lookup tables and today's shock
 DayInputs = namedtuple("DayInputs", [
     "origin_ptr", "origin_agent", "origin_cum", "level_ptr", "level_desks", "service_staff",
     "authority", "signoffs", "effort", "scope",  # decision rules by type (policy.DecisionRules)
+    "twin", "near", "tie_share", "external", "hr_cell",  # mobility.MobilityNet
     "prevalence", "remote", "exception_share", "crisis", "demand", "closed", "it_factor",
 ])
 
@@ -41,15 +42,22 @@ def stage_decisions(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 3: sign-offs at the desks, completions, expiry of pending tasks."""
     _, manager_share = reporting.shares(P, x.crisis)
     decisions.desk_rates(P, agents, managers, manager_share)
-    decisions.sign_offs(day, P, x, services, managers, decs, buf)
-    decisions.expire(day, P, x, services, managers, decs, buf)
+    decisions.sign_offs(day, P, x, agents, services, managers, decs, buf)
+    decisions.expire(day, P, x, agents, services, managers, decs, buf)
+
+
+@njit(cache=True)
+def stage_mobility(day, P, agents, services, managers, decs, buf, x, out):
+    """Stage 4: gaps and slack, returns, matching, volunteers."""
+    agent_share, _ = reporting.shares(P, x.crisis)
+    mobility.redeploy(day, P, x, agents, services, managers, decs, buf, agent_share, x.crisis)
 
 
 @njit(cache=True)
 def stage_work(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 6: agents process the queues."""
     agent_share, _ = reporting.shares(P, x.crisis)
-    work.capacities(P, agents, services, x.it_factor, agent_share, buf.cap_remote)
+    work.capacities(day, P, agents, services, x.it_factor, agent_share, buf.cap_remote)
     work.process(day, P, services, x.it_factor, buf)
 
 
@@ -76,7 +84,7 @@ def stage_record(day, P, agents, services, managers, decs, buf, x, out):
 #: the stages in the order of the day (mobility and initiatives join here with their levers)
 STAGES = {
     "shock": stage_shock, "arrivals": stage_arrivals, "decisions": stage_decisions,
-    "work": stage_work, "reporting": stage_reporting, "wellbeing": stage_wellbeing,
+    "mobility": stage_mobility, "work": stage_work, "reporting": stage_reporting, "wellbeing": stage_wellbeing,
     "record": stage_record,
 }
 
@@ -87,6 +95,7 @@ def run_day(day, P, agents, services, managers, decs, buf, x, out):
     stage_shock(day, P, agents, services, managers, decs, buf, x, out)
     stage_arrivals(day, P, agents, services, managers, decs, buf, x, out)
     stage_decisions(day, P, agents, services, managers, decs, buf, x, out)
+    stage_mobility(day, P, agents, services, managers, decs, buf, x, out)
     stage_work(day, P, agents, services, managers, decs, buf, x, out)
     stage_reporting(day, P, agents, services, managers, decs, buf, x, out)
     stage_wellbeing(day, P, agents, services, managers, decs, buf, x, out)

@@ -55,7 +55,6 @@ from .context import (
     COUNT_ACTIVE,
     COUNT_ARRIVED,
     COUNT_COMPLETED,
-    COUNT_FREE,
     COUNT_FRESH,
     COUNT_REWORK,
     COUNT_TACIT,
@@ -67,15 +66,16 @@ from .context import (
     TODAY_ERRORS,
     TODAY_LATENCY_SUM,
     TODAY_QUEUE,
+    TODAY_REFUSED_DECISION,
     TODAY_REWORK,
     TODAY_TACIT,
     UNCERTAINTY_UNIT,
 )
+from .mobility import move, nominal
+from .pool import NONE, QUEUED, push_fresh, release_slot
 
 _SLOWEST = 1e-9
-QUEUED = -1.0  # t_out of a decision waiting at its desk
-NONE = -1
-EXCEPTION = 0
+EXCEPTION, REDEPLOYMENT = 0, 1
 
 
 @njit(cache=True)
@@ -88,34 +88,6 @@ def desk_rates(P, agents, managers, share):
         if agents.status[a] == STATUS_ABSENT:
             rate *= P.interim
         managers.rate[m] = max(rate, _SLOWEST)
-
-
-@njit(cache=True, inline="always")
-def allocate_slot(nxt, counts):
-    """Take a free slot of the pool (the engine keeps the pool large enough)."""
-    i = counts[COUNT_FREE]
-    if i < 0:
-        raise RuntimeError("decision pool exhausted")
-    counts[COUNT_FREE] = nxt[i]
-    counts[COUNT_ACTIVE] += 1
-    return i
-
-
-@njit(cache=True, inline="always")
-def release_slot(i, uid, nxt, counts):
-    """Return slot i to the free chain."""
-    uid[i] = NONE
-    nxt[i] = counts[COUNT_FREE]
-    counts[COUNT_FREE] = i
-    counts[COUNT_ACTIVE] -= 1
-
-
-@njit(cache=True, inline="always")
-def push_fresh(i, t_out, nxt, counts):
-    """Chain decision i into today's arrivals at desks."""
-    t_out[i] = QUEUED
-    nxt[i] = counts[COUNT_FRESH]
-    counts[COUNT_FRESH] = i
 
 
 @njit(cache=True)
@@ -166,7 +138,7 @@ def _take_fresh(level, level_of, manager, t_in, uid, nxt, counts):
 
 
 @njit(cache=True)
-def settle(done, n_done, day, P, x, services, managers, decisions, buf):
+def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     """Forward signed-off decisions to the parent desk, or complete them."""
     key = stream_key(P.seed, DECISION_ERROR, 0)
     level_of, parent = managers.level, managers.parent
@@ -177,7 +149,7 @@ def settle(done, n_done, day, P, x, services, managers, decisions, buf):
         i = done[j]
         m = manager[i]
         k = kind[i]
-        if not decisions.tacit[i] and level_of[m] > x.authority[k] and parent[m] >= 0:
+        if not decisions.tacit[i] and level_of[m] > decisions.authority[i] and parent[m] >= 0:
             manager[i] = parent[m]
             t_in[i] = t_out[i]
             push_fresh(i, t_out, nxt, counts)
@@ -196,6 +168,8 @@ def settle(done, n_done, day, P, x, services, managers, decisions, buf):
         if wrong:
             buf.errors[k] += 1
             buf.today[TODAY_ERRORS] += 1
+        if k == REDEPLOYMENT:
+            redeployed(i, wrong, day, P, x, agents, services, decisions, buf.today)
         if k == EXCEPTION and decisions.task_alive[i]:
             s = decisions.service[i]
             buf.backlog[s, int(np.floor(decisions.created[i])) % P.slots] += 1
@@ -229,7 +203,7 @@ def _enqueue(idx, manager, prev, nxt, qh, qt):
 
 
 @njit(cache=True)
-def sign_offs(day, P, x, services, managers, decisions, buf):
+def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     """Serve the desks level by level, from the deepest level up (see module doc).
 
     Written as one loop nest over plain arrays: calls that pass the state tuples cost
@@ -291,11 +265,22 @@ def sign_offs(day, P, x, services, managers, decisions, buf):
                     n_done += 1
                 else:
                     serving[k] = i
-        settle(done, n_done, day, P, x, services, managers, decisions, buf)
+        settle(done, n_done, day, P, x, agents, services, managers, decisions, buf)
 
 
 @njit(cache=True)
-def expire(day, P, x, services, managers, decisions, buf):
+def redeployed(i, wrong, day, P, x, agents, services, decisions, today):
+    """A redeployment was decided: move its agent if the service still needs it."""
+    a, g = decisions.subject[i], decisions.service[i]
+    agents.reserved[a] = False
+    if agents.moved_day[a] < 0 and services.gap[g] + nominal(agents, a) > 0.0:
+        move(a, g, day, wrong, P, x, agents, services, today)
+    else:
+        today[TODAY_REFUSED_DECISION] += 1
+
+
+@njit(cache=True)
+def expire(day, P, x, agents, services, managers, decisions, buf):
     """End of the decisions stage: tacit approvals, deadlines, queue lengths.
 
     Queued decisions past their tacit delay are approved (and leave their queue);
@@ -325,7 +310,7 @@ def expire(day, P, x, services, managers, decisions, buf):
                 t_out[i] = max(created[i] + tacit, decisions.t_in[i])
                 done[n_done] = i
                 n_done += 1
-        settle(done, n_done, day, P, x, services, managers, decisions, buf)
+        settle(done, n_done, day, P, x, agents, services, managers, decisions, buf)
     managers.queue[:] = 0
     for level in range(8):
         buf.today[TODAY_QUEUE + level] = 0.0

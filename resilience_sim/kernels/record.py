@@ -22,6 +22,9 @@ from .context import (
     TODAY_LATENCY_SUM,
     TODAY_MANAGER_FATIGUE,
     TODAY_QUEUE,
+    TODAY_REALLOCATED,
+    TODAY_REDEPLOYED,
+    TODAY_REDEPLOYED_ACROSS,
     TODAY_REMOTE,
     TODAY_REPORTING_HOURS,
     TODAY_REWORK,
@@ -36,6 +39,8 @@ COLUMNS = (
     "decision_latency_mean", "fatigue", "manager_fatigue", "engagement", "burnout_days",
     "reporting_hours", "redeployed", "decision_errors", "rework", "settled_locally",
     "tacit_approvals", "queue_l0", "queue_l1", "queue_l2", "queue_l3", "queue_l4", "queue_l5",
+    "redeployed_across", "moves", "refused_skill", "refused_decision", "ramp_days_lost",
+    "volunteer_hours", "skills_revealed", "reallocated",
 )
 QUEUE_LEVELS = 6
 COL = {name: i for i, name in enumerate(COLUMNS)}
@@ -87,10 +92,13 @@ def record(day, services, n_agents, n_managers, buf, out):
     row[14] = t[TODAY_ENGAGEMENT] / max(n_agents, 1)
     row[15] = t[TODAY_BURNOUT_DAYS]
     row[16] = t[TODAY_REPORTING_HOURS]
-    row[17] = 0.0
     row[18] = t[TODAY_ERRORS]
     row[19] = t[TODAY_REWORK]
     row[20] = t[TODAY_SETTLED]
     row[21] = t[TODAY_TACIT]
     for level in range(QUEUE_LEVELS):
         row[22 + level] = t[TODAY_QUEUE + level]
+    row[17] = t[TODAY_REDEPLOYED]
+    for k in range(7):  # redeployed_across … skills_revealed, in the order of TODAY_*
+        row[28 + k] = t[TODAY_REDEPLOYED_ACROSS + k]
+    row[35] = t[TODAY_REALLOCATED]

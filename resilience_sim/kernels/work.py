@@ -1,9 +1,10 @@
 """Stage 6 — work: present agents process their service's queue, oldest first.
 
-An agent's capacity today (tasks) is productivity × task share × (1 − fatigue
-effect × fatigue) × (1 − agents' reporting share) × IT factor, times the remote
-productivity when remote. The agents' reporting share applies to the task time of
-managers too; managers' own (larger) reporting share comes out of their decision
+An agent's capacity today (tasks) is productivity × task share × (1 − agents'
+reporting share) × (1 − fatigue effect × fatigue) × IT factor × ramp-up of a moved
+agent (stage 4), times the remote productivity when remote; a volunteer gives the
+share ``volunteer_days``/21.7 of it to the service it volunteers for. The agents'
+reporting share applies to the task time of managers too; managers' own (larger) reporting share comes out of their decision
 capacity (stage 3). A service pools its agents' capacity; remote capacity can only serve
 the share (1 − on-site share) of the queue that can be done remotely. The service
 processes ⌊capacity + carry⌋ tasks at most, oldest first; the fraction left over is
@@ -19,10 +20,11 @@ from numba import njit
 
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .context import COUNT_PROCESSED, COUNT_UNMET
+from .mobility import agent_capacity
 
 
 @njit(cache=True)
-def capacities(P, agents, services, it_factor, share, cap_remote):
+def capacities(day, P, agents, services, it_factor, share, cap_remote):
     """Pool present agents' capacity by service: on site in ``services.capacity``."""
     services.capacity[:] = 0.0
     cap_remote[:] = 0.0
@@ -31,12 +33,14 @@ def capacities(P, agents, services, it_factor, share, cap_remote):
         if st == STATUS_ABSENT or agents.task_share[a] <= 0.0:
             continue
         s = agents.assigned[a]
-        c = (agents.productivity[a] * agents.task_share[a] * (1.0 - share)
-             * (1.0 - P.fatigue_effect * agents.fatigue[a]) * it_factor[s])
-        if st == STATUS_REMOTE:
-            cap_remote[s] += c * P.remote_productivity
-        else:
-            services.capacity[s] += c
+        c = agent_capacity(P, agents, a, share, it_factor[s], day)
+        pool = cap_remote if st == STATUS_REMOTE else services.capacity
+        v = agents.volunteer_to[a]
+        if v >= 0:
+            given = c * P.volunteer_share
+            pool[v] += given
+            c = c - given
+        pool[s] += c
 
 
 @njit(cache=True)

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .agents import Manager, Service
+    from .manager import Manager
+    from .service import Service
+    from .staff import Staff
 
-EXCEPTION, PARTNERSHIP, SPENDING = 0, 3, 4  # decision kinds, see params.DECISION_KINDS
+EXCEPTION, REDEPLOYMENT, PARTNERSHIP, SPENDING = 0, 1, 3, 4  # decision kinds, see params.DECISION_KINDS
 
 
 @dataclass(eq=False)
@@ -27,6 +29,7 @@ class Decision:
         task_alive: its task can still be served (False once the task is unmet).
         withdrawn: dropped at the head of a queue because its task became unmet.
         tacit: approved tacitly, nobody signed it.
+        subject: the member of staff a redeployment decision would move.
 
     """
 
@@ -41,6 +44,7 @@ class Decision:
     task_alive: bool = True
     withdrawn: bool = False
     tacit: bool = False
+    subject: Staff | None = None
 
     @property
     def final(self) -> bool:

@@ -40,14 +40,16 @@ from mesa.agentset import AgentSet
 from ..engine import ConservationError
 from ..kernels.context import UNCERTAINTY_UNIT
 from ..kernels.record import COL, COLUMNS, QUEUE_LEVELS
+from ..mobility import setup as mobility_setup
 from ..organisation import Organisation, build
 from ..rng import uniform
 from ..scenario import Scenario
 from ..shocks import compile_conditions
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .conditions import Keys, Rules, Today
-from .decision import EXCEPTION, Decision
+from .decision import EXCEPTION, REDEPLOYMENT, Decision
 from .manager import Manager
+from .mobility import CellDesk, Coordinator
 from .service import Service
 from .staff import SPECIAL_LEAVE, Staff
 
@@ -78,6 +80,7 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=int(scenario["run.seed"]))
         self.config = scenario
         org = org if org is not None else build(scenario)
+        self.net, desks = mobility_setup(scenario, org)
         self.rules = Rules.of(scenario, org)
         self.conditions = compile_conditions(scenario, org)
         self.check = check
@@ -85,7 +88,7 @@ class ReferenceModel(mesa.Model):
         self.day = 0
         self.today: Today | None = None
         self.keys: Keys | None = None
-        self._populate(org)
+        self._populate(org, desks)
         self.decisions: dict[int, Decision] = {}
         self._reset_today()
         self.counts: Counter[str] = Counter()
@@ -95,12 +98,15 @@ class ReferenceModel(mesa.Model):
         self.errors: Counter[int] = Counter()                # kind → wrong decisions
         self.out = np.full((self.days, len(COLUMNS)), np.nan)
 
-    def _populate(self, org: Organisation) -> None:
-        """Create the agents from the organisation's arrays."""
-        sv, ag, mg = org.services, org.agents, org.managers
+    def _populate(self, org: Organisation, mg) -> None:
+        """Create the agents from the organisation's arrays (``mg``: desks, HR cell included)."""
+        sv, ag = org.services, org.agents
         services = [Service(self, s, bool(sv.essential[s]), float(sv.weight[s]),
                             float(sv.on_site_share[s]), int(sv.deadline[s]))
                     for s in range(len(sv.deadline))]
+        for s, service in enumerate(services):
+            service.mission, service.family = int(sv.mission[s]), int(sv.family[s])
+            service.institution, service.base_demand = int(sv.institution[s]), float(sv.base_demand[s])
         people: list[Staff] = []
         for a in range(len(ag.home)):
             kwargs = dict(index=a, home=services[ag.home[a]], productivity=float(ag.productivity[a]),
@@ -113,13 +119,24 @@ class ReferenceModel(mesa.Model):
                                       deciders=int(mg.deciders[m]), **kwargs))
             else:
                 people.append(Staff(self, **kwargs))
-            people[a].assigned = services[ag.assigned[a]]
-        managers = [people[a] for a in mg.agent]
+            person = people[a]
+            person.assigned = services[ag.assigned[a]]
+            person.primary_skill, person.secondary_skill = int(ag.primary_skill[a]), int(ag.secondary_skill[a])
+            person.secondary_known = bool(ag.secondary_known[a])
+            person.flying, person.planned = bool(ag.flying[a]), bool(ag.planned[a])
+        managers = [people[a] for a in mg.agent[: len(org.managers.agent)]]
+        cell = None
+        if self.net.hr_cell >= 0:
+            c = self.net.hr_cell
+            cell = CellDesk(self, people[mg.agent[c]], level=int(mg.level[c]), capacity=float(mg.capacity[c]),
+                            deciders=int(mg.deciders[c]))
+            managers.append(cell)
+        self.coordinator = Coordinator(self, self.net, cell)
         for a, person in enumerate(people):
             if ag.manager[a] >= 0:
                 person.manager = managers[ag.manager[a]]
         for m, desk in enumerate(managers):
-            if mg.parent[m] >= 0:
+            if mg.parent[m] >= 0 and desk is not cell:
                 desk.parent = managers[mg.parent[m]]
         for s, service in enumerate(services):
             service.workers = [people[a] for a in org.origin_agent[org.origin_ptr[s]:org.origin_ptr[s + 1]]]
@@ -160,6 +177,7 @@ class ReferenceModel(mesa.Model):
         self.managers.do("set_rate")                         # 3. decisions
         self.sign_offs(day)
         self.expire_pending(day)
+        self.coordinator.step(day)                           # 4. mobility
         self.services.do("start_work")                       # 6. work
         self.staff.do("contribute_capacity")
         self.services.do("work", day)
@@ -172,6 +190,7 @@ class ReferenceModel(mesa.Model):
         self.running = self.day < self.days
 
     def _reset_today(self) -> None:
+        self.moves_today: Counter[str] = Counter()
         self.decided_today, self.latency_today = 0, 0.0
         self.errors_today = self.rework_today = self.settled_today = self.tacit_today = 0
 
@@ -220,6 +239,8 @@ class ReferenceModel(mesa.Model):
         if wrong:
             self.errors[kind] += 1
             self.errors_today += 1
+        if kind == REDEPLOYMENT:
+            self.coordinator.redeployed(decision, wrong)
         if kind == EXCEPTION and decision.task_alive:
             decision.service.release(decision)
             if wrong:
@@ -323,10 +344,15 @@ class ReferenceModel(mesa.Model):
                                    else math.nan),
             fatigue=wellbeing["fatigue"] / n_staff, manager_fatigue=wellbeing["manager_fatigue"] / n_managers,
             engagement=wellbeing["engagement"] / n_staff, burnout_days=wellbeing["burnout_days"],
-            reporting_hours=hours, redeployed=0.0, decision_errors=self.errors_today,
+            reporting_hours=hours, decision_errors=self.errors_today,
             rework=self.rework_today, settled_locally=self.settled_today,
             tacit_approvals=self.tacit_today,
         )
+        moves = self.moves_today
+        for name in ("redeployed", "redeployed_across", "moves", "refused_skill", "refused_decision",
+                     "ramp_days_lost", "volunteer_hours", "reallocated"):
+            row[name] = moves[name]
+        row["skills_revealed"] = moves["revealed"]
         for level in range(QUEUE_LEVELS):
             row[f"queue_l{level}"] = sum(m.queue_length for m in self.managers if m.level == level)
         for name, value in row.items():

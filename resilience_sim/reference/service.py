@@ -25,6 +25,8 @@ class Service(mesa.Agent):
         workers: staff whose managers raise the service's exceptions (origin order).
         head: the head of the service (raises its requests), or None.
         staff_count: staff whose home is the service.
+        mission, family, institution, base_demand: from the organisation.
+        gap: need (demand + waiting tasks over the deadline) − capacity, tasks/day.
         tasks: workable tasks waiting, by arrival day (all younger than the deadline;
             the kernels keep the same counts in a ring buffer of max deadline + 1 days).
         pending: exceptions of the service waiting for their decision.
@@ -47,6 +49,9 @@ class Service(mesa.Agent):
         self.workers: list[Staff] = []
         self.head = None
         self.staff_count = 0.0
+        self.mission = self.family = self.institution = 0
+        self.base_demand = 0.0
+        self.gap = 0.0
         self.tasks: Counter[int] = Counter()
         self.pending = 0
         self.carry = 0.0

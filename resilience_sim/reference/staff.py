@@ -54,6 +54,14 @@ class Staff(mesa.Agent):
         absence: absence reason index, -1 when present.
         burnout_until: last day of a burnout absence (-1: none).
         fatigue, engagement: wellbeing, 0 to 1 (float32).
+        primary_skill, secondary_skill, secondary_known: skills (missions; -1 = none).
+        moved_day: day the agent was moved to ``assigned`` (-1 = at home).
+        learning_days: days to full productivity in the current move (float32).
+        wrong_move: moved by a wrong redeployment decision.
+        reserved: a redeployment decision about the agent is pending.
+        flying, planned: in the flying pool; has a pre-approved reassignment plan.
+        volunteer_to: service the agent gives volunteer time to today, or None.
+        time_bank: volunteer hours banked (float32).
 
     """
 
@@ -75,6 +83,12 @@ class Staff(mesa.Agent):
         self.burnout_until = burnout_until
         self.fatigue = fatigue
         self.engagement = engagement
+        self.primary_skill, self.secondary_skill, self.secondary_known = 0, -1, False
+        self.moved_day = -1
+        self.learning_days = 0.0
+        self.wrong_move = self.reserved = self.flying = self.planned = False
+        self.volunteer_to: Service | None = None
+        self.time_bank = 0.0
 
     # --- 1. shock ----------------------------------------------------------------------
     def absence_reason(self, day: int) -> int:
@@ -134,21 +148,48 @@ class Staff(mesa.Agent):
         rules, today = self.model.rules, self.model.today
         share = today.agent_reporting
         return (f32(self.productivity * self.task_share) * (1.0 - share)
-                * (1.0 - rules.fatigue_effect * self.fatigue) * today.it_factor[self.assigned.index])
+                * (1.0 - rules.fatigue_effect * self.fatigue) * today.it_factor[self.assigned.index]
+                * self.ramp(self.model.day))
+
+    def ramp(self, day: int) -> float:
+        """Productivity factor from a move: ramp_start → 1 over the learning days (1 at home).
+
+        × ``wrong_move_productivity`` after a wrong redeployment decision.
+        """
+        if self.moved_day < 0:
+            return 1.0
+        rules = self.model.rules
+        r = 1.0
+        if self.learning_days > 0.0:
+            r = min(1.0, rules.ramp_start + (1.0 - rules.ramp_start) * (day - self.moved_day)
+                    / self.learning_days)
+        if self.wrong_move:
+            r *= rules.wrong_move_productivity
+        return r
+
+    def capacity_today(self) -> float:
+        """Tasks the agent can do today where it works, remote factor included."""
+        c = self.work_capacity()
+        if self.status == STATUS_REMOTE:
+            c *= self.model.rules.remote_productivity
+        return c
 
     def contribute_capacity(self) -> None:
         """Add today's capacity to the service the agent is assigned to, if present.
 
         Only present agents with a task share work; a remote agent's capacity counts
-        × remote productivity, in the service's remote capacity.
+        × remote productivity, in the service's remote capacity; a volunteer gives the
+        volunteer share of it to the service it volunteers for.
         """
         if self.status == STATUS_ABSENT or self.task_share <= 0.0:
             return
-        c = self.work_capacity()
-        if self.status == STATUS_REMOTE:
-            self.assigned.remote_capacity += c * self.model.rules.remote_productivity
-        else:
-            self.assigned.capacity += c
+        c = self.capacity_today()
+        pool = "remote_capacity" if self.status == STATUS_REMOTE else "capacity"
+        if self.volunteer_to is not None:
+            given = c * self.model.rules.volunteer_share
+            setattr(self.volunteer_to, pool, getattr(self.volunteer_to, pool) + given)
+            c = c - given
+        setattr(self.assigned, pool, getattr(self.assigned, pool) + c)
 
     # --- 7. reporting ------------------------------------------------------------------
     def reporting_share(self) -> float:

@@ -1,0 +1,379 @@
+"""Stage 4 — mobility: match staff with slack to services with a gap.
+
+With ``mobility.mode`` off and no volunteer days the stage does nothing. Otherwise,
+every day:
+
+1. **Gap and slack.** A service's need is today's expected demand plus its waiting
+   tasks spread over its deadline (tasks/day); its capacity is what its present staff
+   bring (the work stage's formula, remote work included); gap = need − capacity
+   (negative: slack).
+2. **Returns.** A moved agent goes home when its home service has a gap (and is open),
+   or when its host has slack worth the agent's nominal capacity (productivity × task
+   share); gaps are updated as agents go. A move that has lasted
+   ``mobility.permanent_after`` days becomes a lasting reallocation: the host becomes
+   the agent's home.
+3. **Skills.** On crisis days, a latent secondary skill becomes known with probability
+   reveal rate × share of the agent's informal ties whose primary skill it is.
+4. **Matching.** Donors, in agent order, are staff (not managers) at home, with no
+   pending move: those on special leave (their service is closed), and present staff
+   of a service with slack, as long as the slack left covers their nominal capacity.
+   A donor fits a service if its primary skill or a *known* secondary skill is the
+   service's mission, or if its home service is twinned with it (twinning prepares
+   staff for the twin). Services with a gap of at least one task a day are served
+   essential first, then by decreasing gap; each takes donors who fit — first by
+   skill, in agent order, then the staff of twinned services — and are in scope (``none``; ``service``: units of the
+   same service; ``twinned``: also twinned services; ``institution``; ``territory``;
+   flying agents are always territory-wide; an external actor takes only sponsored
+   agents whose home demand is below half its normal), peer mode also requiring the
+   two services' managers to be neighbours (informal ties or twinning) — until the
+   gap is covered by their nominal capacity, at most 512 candidates looked at per
+   service and ``coordinator_capacity`` proposals a day in all (so matching is linear,
+   not quadratic, in staff). A service in need that finds no donor counts a match
+   refused for lack of skill.
+5. **Decisions.** A proposal moves an agent with a pre-approved reassignment plan at
+   once; otherwise it raises a redeployment decision at the end of the day (at the HR
+   crisis cell if there is one; in central mode at the head of the service in need,
+   climbing to the redeployment authority; in peer mode taken by that head). When the
+   decision completes (decisions stage) the agent moves if the service still has a
+   gap, else the match is refused for lack of decision (too late); a wrong decision
+   moves the agent at ``wrong_move_productivity``.
+6. **Volunteers.** Present staff of services with slack who were not moved may give
+   ``volunteer_days`` a month (a share v/21.7 of their time) to a service still in
+   need, same skills and scope, banking the hours, up to the time bank's cap.
+
+A moved agent's productivity ramps linearly from ``ramp_start`` to 1 over its
+learning days (``known_learning_days`` on its primary skill or in a twinned service,
+``learning_days`` on a secondary skill).
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ..rng import REVEAL, stream_key, uniform
+from ..state import STATUS_ABSENT, STATUS_REMOTE
+from .context import (
+    COUNT_CREATED,
+    COUNT_NEXT_UID,
+    TODAY_MOVES,
+    TODAY_RAMP_LOST,
+    TODAY_REALLOCATED,
+    TODAY_REDEPLOYED,
+    TODAY_REDEPLOYED_ACROSS,
+    TODAY_REFUSED_SKILL,
+    TODAY_REVEALED,
+    TODAY_VOLUNTEER_HOURS,
+)
+from .pool import allocate_slot, first_signer, push_fresh
+
+MODE_OFF, MODE_CENTRAL, MODE_PEER = 0, 1, 2
+SCOPE_NONE, SCOPE_SERVICE, SCOPE_TWINNED, SCOPE_INSTITUTION, SCOPE_TERRITORY = 0, 1, 2, 3, 4
+REDEPLOYMENT = 1
+SPECIAL_LEAVE = 5
+SCAN_LIMIT = 512
+WORKING_DAYS_PER_MONTH = 21.7
+
+
+@njit(cache=True, inline="always")
+def ramp(P, agents, a, day):
+    """Productivity factor of agent a today from its move (1 at home)."""
+    if agents.moved_day[a] < 0:
+        return 1.0
+    r = 1.0
+    span = agents.learning_days[a]
+    if span > 0.0:
+        r = min(1.0, P.ramp_start + (1.0 - P.ramp_start) * (day - agents.moved_day[a]) / span)
+    if agents.wrong_move[a]:
+        r *= P.wrong_move_productivity
+    return r
+
+
+@njit(cache=True, inline="always")
+def agent_capacity(P, agents, a, share, it, day):
+    """Tasks agent a can do today where it works, if present (the work stage's formula)."""
+    c = (agents.productivity[a] * agents.task_share[a] * (1.0 - share)
+         * (1.0 - P.fatigue_effect * agents.fatigue[a]) * it * ramp(P, agents, a, day))
+    if agents.status[a] == STATUS_REMOTE:
+        c *= P.remote_productivity
+    return c
+
+
+@njit(cache=True)
+def gaps(day, P, x, agents, services, backlog, share):
+    """Set each service's gap: need (demand + queue over the deadline) − capacity."""
+    n_svc = services.gap.shape[0]
+    cap = np.zeros(n_svc)
+    for a in range(agents.home.shape[0]):
+        if agents.status[a] != STATUS_ABSENT and agents.task_share[a] > 0.0:
+            s = agents.assigned[a]
+            cap[s] += agent_capacity(P, agents, a, share, x.it_factor[s], day)
+    for s in range(n_svc):
+        queue = services.pending[s]
+        for age in range(services.deadline[s]):
+            queue += backlog[s, (day - age) % P.slots]
+        services.gap[s] = x.demand[s] + queue / services.deadline[s] - cap[s]
+
+
+@njit(cache=True, inline="always")
+def nominal(agents, a):
+    """Nominal capacity an agent brings (productivity × task share), tasks/day."""
+    return float(agents.productivity[a]) * float(agents.task_share[a])
+
+
+@njit(cache=True, inline="always")
+def learning_span(P, x, agents, services, a, g):
+    """Learning days of agent a moved to service g."""
+    h = agents.home[a]
+    if agents.primary_skill[a] == services.mission[g] or x.twin[services.family[h], services.family[g]]:
+        return P.known_learning_days
+    return P.learning_days
+
+
+@njit(cache=True)
+def move(a, g, day, wrong, P, x, agents, services, today):
+    """Agent a starts working for service g today."""
+    agents.learning_days[a] = learning_span(P, x, agents, services, a, g)
+    agents.assigned[a] = g
+    agents.moved_day[a] = day
+    agents.wrong_move[a] = wrong
+    agents.reserved[a] = False
+    services.gap[g] -= nominal(agents, a)
+    today[TODAY_MOVES] += 1
+
+
+@njit(cache=True)
+def returns(day, P, x, agents, services, today):
+    """Send moved agents home when needed there or not needed here; make long moves lasting."""
+    for a in range(agents.home.shape[0]):
+        if agents.moved_day[a] < 0:
+            continue
+        h, g = agents.home[a], agents.assigned[a]
+        if day - agents.moved_day[a] >= P.permanent_after:
+            agents.home[a] = g
+            agents.moved_day[a] = -1
+            agents.wrong_move[a] = False
+            today[TODAY_REALLOCATED] += 1
+            continue
+        c = nominal(agents, a)
+        if (services.gap[h] > 0.0 and not x.closed[h]) or -services.gap[g] >= c:
+            agents.assigned[a] = h
+            agents.moved_day[a] = -1
+            agents.wrong_move[a] = False
+            services.gap[g] += c
+            services.gap[h] -= c
+
+
+@njit(cache=True)
+def reveal(day, P, agents, tie_share, today):
+    """On crisis days, latent secondary skills surface through informal ties."""
+    key = stream_key(P.seed, REVEAL, day)
+    for a in range(agents.home.shape[0]):
+        if agents.secondary_skill[a] >= 0 and not agents.secondary_known[a] and tie_share[a] > 0.0:
+            if uniform(key, a, 0) < P.reveal_rate * tie_share[a]:
+                agents.secondary_known[a] = True
+                today[TODAY_REVEALED] += 1
+
+
+@njit(cache=True)
+def donors(day, P, x, agents, services):
+    """Available donors bucketed by fitting skill (CSR over missions), in agent order."""
+    n_missions = int(max(services.mission.max(), agents.primary_skill.max(),
+                         agents.secondary_skill.max())) + 1
+    spare = np.maximum(-services.gap, 0.0)
+    ok = np.zeros(agents.home.shape[0], dtype=np.bool_)
+    count = np.zeros(n_missions + 1, dtype=np.int64)
+    for a in range(agents.home.shape[0]):
+        if agents.role[a] >= 0 or agents.moved_day[a] >= 0 or agents.reserved[a] or agents.task_share[a] <= 0.0:
+            continue
+        h = agents.home[a]
+        if agents.absence[a] == SPECIAL_LEAVE:
+            ok[a] = True
+        elif agents.status[a] != STATUS_ABSENT and spare[h] >= nominal(agents, a):
+            spare[h] -= nominal(agents, a)
+            ok[a] = True
+        if ok[a]:
+            count[agents.primary_skill[a] + 1] += 1
+            if agents.secondary_skill[a] >= 0 and agents.secondary_known[a]:
+                count[agents.secondary_skill[a] + 1] += 1
+    ptr = np.cumsum(count)
+    fill = ptr[:-1].copy()
+    pool = np.empty(ptr[-1], dtype=np.int64)
+    n_fam = x.twin.shape[0]
+    fcount = np.zeros(n_fam + 1, dtype=np.int64)
+    for a in range(agents.home.shape[0]):
+        if ok[a]:
+            pool[fill[agents.primary_skill[a]]] = a
+            fill[agents.primary_skill[a]] += 1
+            if agents.secondary_skill[a] >= 0 and agents.secondary_known[a]:
+                pool[fill[agents.secondary_skill[a]]] = a
+                fill[agents.secondary_skill[a]] += 1
+            fcount[services.family[agents.home[a]] + 1] += 1
+    fptr = np.cumsum(fcount)
+    ffill = fptr[:-1].copy()
+    fpool = np.empty(fptr[-1], dtype=np.int64)
+    for a in range(agents.home.shape[0]):
+        if ok[a]:
+            f = services.family[agents.home[a]]
+            fpool[ffill[f]] = a
+            ffill[f] += 1
+    return ptr, pool, fptr, fpool
+
+
+@njit(cache=True)
+def candidates(g, x, services, ptr, pool, fptr, fpool):
+    """Donors who fit service g, in order: by skill, then from twinned services' staff."""
+    m = services.mission[g]
+    fg = services.family[g]
+    n = ptr[m + 1] - ptr[m]
+    for f in range(x.twin.shape[0]):
+        if x.twin[fg, f]:
+            n += fptr[f + 1] - fptr[f]
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for j in range(ptr[m], ptr[m + 1]):
+        out[k] = pool[j]
+        k += 1
+    for f in range(x.twin.shape[0]):
+        if x.twin[fg, f]:
+            for j in range(fptr[f], fptr[f + 1]):
+                out[k] = fpool[j]
+                k += 1
+    return out
+
+
+@njit(cache=True, inline="always")
+def in_scope(P, x, agents, services, a, g):
+    """Whether agent a (at home) may work for service g under the policy's scope and mode."""
+    h = agents.home[a]
+    if h == g:
+        return False
+    fh, fg = services.family[h], services.family[g]
+    if agents.flying[a]:
+        ok = True
+    elif P.mobility_scope == SCOPE_NONE:
+        ok = False
+    elif P.mobility_scope == SCOPE_SERVICE:
+        ok = fh == fg
+    elif P.mobility_scope == SCOPE_TWINNED:
+        ok = fh == fg or x.twin[fh, fg]
+    elif P.mobility_scope == SCOPE_INSTITUTION:
+        ok = services.institution[h] == services.institution[g]
+    else:
+        ok = True
+    if ok and x.external[services.institution[g]]:
+        ok = P.sponsorship and x.demand[h] < 0.5 * services.base_demand[h]
+    if ok and P.mobility_mode == MODE_PEER:
+        ok = x.near[fh, fg]
+    return ok
+
+
+@njit(cache=True)
+def propose(a, g, day, P, x, agents, services, managers, decisions, counts, today):
+    """Move agent a to g at once (plan) or raise the redeployment decision."""
+    if agents.planned[a] or x.signoffs[REDEPLOYMENT] <= 0:
+        move(a, g, day, False, P, x, agents, services, today)
+        return
+    if x.hr_cell >= 0:
+        desk, authority, steps = x.hr_cell, x.authority[REDEPLOYMENT], 1
+    else:
+        desk = services.head[g]
+        if desk < 0:
+            return
+        if P.mobility_mode == MODE_PEER:
+            authority, steps = managers.level[desk], 1
+        else:
+            authority, steps = x.authority[REDEPLOYMENT], x.signoffs[REDEPLOYMENT]
+    u = counts[COUNT_NEXT_UID]
+    counts[COUNT_NEXT_UID] += 1
+    i = allocate_slot(decisions.next, counts)
+    counts[COUNT_CREATED] += 1
+    decisions.uid[i] = u
+    decisions.kind[i] = REDEPLOYMENT
+    decisions.service[i] = g
+    decisions.subject[i] = a
+    decisions.created[i] = day + 1.0
+    decisions.t_in[i] = day + 1.0
+    decisions.authority[i] = authority
+    decisions.manager[i] = first_signer(managers.level, managers.parent, desk, authority, steps)
+    decisions.task_alive[i] = False
+    decisions.tacit[i] = False
+    push_fresh(i, decisions.t_out, decisions.next, counts)
+    agents.reserved[a] = True
+    services.gap[g] -= nominal(agents, a)
+
+
+@njit(cache=True)
+def match(day, P, x, agents, services, managers, decisions, counts, today):
+    """Serve the services in need from the donors (see module doc); then volunteers."""
+    ptr, pool, fptr, fpool = donors(day, P, x, agents, services)
+    used = np.zeros(agents.home.shape[0], dtype=np.bool_)
+    order = np.argsort(-(services.gap + 1e9 * services.essential), kind="mergesort")
+    budget = int(math.ceil(P.coordinator_moves))
+    for g in order:
+        if services.gap[g] < 1.0 or P.mobility_mode == MODE_OFF:
+            continue
+        found = 0
+        looked = 0
+        for a in candidates(g, x, services, ptr, pool, fptr, fpool):
+            if services.gap[g] < 1.0 or budget <= 0 or looked >= SCAN_LIMIT:
+                break
+            if used[a]:
+                continue
+            looked += 1
+            if not in_scope(P, x, agents, services, a, g):
+                continue
+            used[a] = True
+            found += 1
+            budget -= 1
+            propose(a, g, day, P, x, agents, services, managers, decisions, counts, today)
+        if found == 0 and budget > 0:
+            today[TODAY_REFUSED_SKILL] += 1
+    if P.volunteer_share <= 0.0:
+        return
+    for g in order:
+        if services.gap[g] < 1.0:
+            continue
+        looked = 0
+        for a in candidates(g, x, services, ptr, pool, fptr, fpool):
+            if services.gap[g] < 1.0 or looked >= SCAN_LIMIT:
+                break
+            if used[a] or agents.status[a] == STATUS_ABSENT or agents.time_bank[a] >= P.time_bank_cap:
+                continue
+            looked += 1
+            if not in_scope(P, x, agents, services, a, g):
+                continue
+            used[a] = True
+            agents.volunteer_to[a] = g
+            agents.time_bank[a] += P.volunteer_share * P.hours_per_day
+            today[TODAY_VOLUNTEER_HOURS] += P.volunteer_share * P.hours_per_day
+            services.gap[g] -= P.volunteer_share * nominal(agents, a)
+
+
+@njit(cache=True)
+def tally(day, P, agents, services, flows, today):
+    """Count moved agents (inside and across institutions), ramp-up lost, flows."""
+    for a in range(agents.home.shape[0]):
+        if agents.moved_day[a] < 0:
+            continue
+        h, g = agents.home[a], agents.assigned[a]
+        today[TODAY_REDEPLOYED] += 1
+        if services.institution[h] != services.institution[g]:
+            today[TODAY_REDEPLOYED_ACROSS] += 1
+        if agents.status[a] != STATUS_ABSENT:
+            today[TODAY_RAMP_LOST] += 1.0 - ramp(P, agents, a, day)
+        flows[services.family[h], services.family[g]] += 1
+
+
+@njit(cache=True)
+def redeploy(day, P, x, agents, services, managers, decisions, buf, share, crisis):
+    """The mobility stage (see module doc)."""
+    agents.volunteer_to[:] = -1
+    if P.mobility_mode == MODE_OFF and P.volunteer_share <= 0.0:
+        return
+    gaps(day, P, x, agents, services, buf.backlog, share)
+    returns(day, P, x, agents, services, buf.today)
+    if crisis and P.reveal_rate > 0.0:
+        reveal(day, P, agents, x.tie_share, buf.today)
+    match(day, P, x, agents, services, managers, decisions, buf.counts, buf.today)
+    tally(day, P, agents, services, buf.flows, buf.today)

@@ -1,0 +1,163 @@
+"""Micro-mobility set-up: service families, twinning, peer neighbours, pools, HR cell.
+
+Built once per run from the scenario and the organisation (the kernels read the
+result, see :mod:`resilience_sim.kernels.mobility`):
+
+* a *family* is a service before it was split into units (``roads#1``, ``roads#2``
+  → ``roads``); the scope ``service`` moves agents between units of one family;
+* *twinning* pairs families (``[[organisation.twinning]]``: ``a``, ``b``, by name);
+* *peer neighbours* are families linked by at least one informal tie, or twinned:
+  in peer-to-peer mode only neighbouring managers can agree on a move;
+* the *flying pool*: ``mobility.flying_pool`` agents drawn among staff (not
+  managers), movable anywhere in the territory;
+* *reassignment plans*: a share ``hr.reassignment_plan_share`` of staff whose moves
+  are pre-approved;
+* the *HR crisis cell*: with ``hr.crisis_cell`` = c > 0, a desk of c deciders held by
+  the head of the HR service (tag ``hr``; else the first executive), at level 1 and
+  answering to nobody, takes every redeployment decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .organisation import Organisation
+from .params import MOBILITY_MODES, MOBILITY_SCOPES
+from .rng import BUILD, uniforms
+from .scenario import Scenario
+from .schema import ScenarioError, suggest
+from .state import MANAGER, Managers, grow
+
+HR_CELL_LEVEL = 1
+
+
+@dataclass(frozen=True)
+class MobilityNet:
+    """What the mobility stage reads besides the state (see module doc).
+
+    Attributes:
+        family_names: name of each family.
+        twin: (F, F) bool, twinned families.
+        near: (F, F) bool, families whose managers are peer neighbours.
+        tie_share: per agent, share of its informal ties whose primary skill is its
+            secondary skill (drives the revelation of latent skills).
+        external: per institution, True for external actors.
+        hr_cell: the HR crisis cell's desk, or -1.
+
+    """
+
+    family_names: list[str]
+    twin: np.ndarray
+    near: np.ndarray
+    tie_share: np.ndarray
+    external: np.ndarray
+    hr_cell: int
+
+
+def families(org: Organisation) -> tuple[np.ndarray, list[str]]:
+    """Family index of each service, and the families' names."""
+    names: list[str] = []
+    index: dict[str, int] = {}
+    fam = np.empty(len(org.service_names), dtype=np.int32)
+    for s, name in enumerate(org.service_names):
+        base = name.split("#", 1)[0]
+        if base not in index:
+            index[base] = len(names)
+            names.append(base)
+        fam[s] = index[base]
+    return fam, names
+
+
+def twinning(scenario: Scenario, names: list[str]) -> np.ndarray:
+    """(F, F) matrix of twinned families, from ``[[organisation.twinning]]``."""
+    index = {n: i for i, n in enumerate(names)}
+    twin = np.zeros((len(names), len(names)), dtype=np.bool_)
+    for k, pair in enumerate(scenario.twinning):
+        ends = []
+        for end in ("a", "b"):
+            name = pair[end]
+            if name not in index:
+                raise ScenarioError(scenario.source, f"organisation.twinning[{k}].{end}",
+                                    f"no service named {name!r}{suggest(name, names)}")
+            ends.append(index[name])
+        twin[ends[0], ends[1]] = twin[ends[1], ends[0]] = True
+    return twin
+
+
+def neighbours(org: Organisation, fam: np.ndarray, twin: np.ndarray) -> np.ndarray:
+    """(F, F) families linked by an informal tie, twinned, or equal."""
+    f = fam[org.agents.home]
+    near = twin.copy()
+    if len(org.ties):
+        near[f[org.ties[:, 0]], f[org.ties[:, 1]]] = True
+        near[f[org.ties[:, 1]], f[org.ties[:, 0]]] = True
+    np.fill_diagonal(near, True)
+    return near
+
+
+def tie_shares(org: Organisation) -> np.ndarray:
+    """Per agent, share of its ties whose primary skill is the agent's secondary skill."""
+    a = org.agents
+    n = org.n_agents
+    ties = org.ties
+    both = np.concatenate([ties, ties[:, ::-1]]) if len(ties) else np.zeros((0, 2), dtype=np.int64)
+    degree = np.bincount(both[:, 0], minlength=n) if len(both) else np.zeros(n)
+    hit = a.secondary_skill[both[:, 0]] == a.primary_skill[both[:, 1]]
+    hits = np.bincount(both[hit, 0], minlength=n) if len(both) else np.zeros(n)
+    return np.where(degree > 0, hits / np.maximum(degree, 1), 0.0).astype(np.float32)
+
+
+def draw_pools(scenario: Scenario, org: Organisation) -> None:
+    """Flag the flying agents and the staff with a reassignment plan (build stream)."""
+    p = scenario.params
+    a = org.agents
+    staff = np.flatnonzero(a.role < 0)
+    n_flying = p["mobility.flying_pool"]
+    if n_flying > len(staff):
+        raise ScenarioError(scenario.source, "mobility.flying_pool",
+                            f"{n_flying} flying agents but only {len(staff)} staff who are not managers")
+    u = uniforms(p["run.seed"], BUILD, 2, org.n_agents, 0)
+    a.flying[:] = False
+    a.flying[staff[np.argsort(u[staff], kind="stable")[:n_flying]]] = True
+    a.planned[:] = uniforms(p["run.seed"], BUILD, 2, org.n_agents, 1) < p["hr.reassignment_plan_share"]
+
+
+def add_hr_cell(scenario: Scenario, org: Organisation, fam_tags) -> tuple[Managers, int]:
+    """The managers table with the HR crisis cell's desk appended (if any)."""
+    size = scenario["hr.crisis_cell"]
+    m = org.managers
+    if size <= 0:
+        return m, -1
+    hr = [s for s, tags in enumerate(fam_tags) if "hr" in tags and org.services.head[s] >= 0]
+    holder = int(m.agent[org.services.head[hr[0]]]) if hr else int(m.agent[np.argmin(m.level)])
+    n = len(m.level)
+    out = grow(MANAGER, m, n + 1, Managers)
+    out.agent[n] = holder
+    out.level[n] = HR_CELL_LEVEL
+    out.parent[n] = -1
+    out.service[n] = org.agents.home[holder]
+    out.deciders[n] = size
+    out.desk[n] = int(m.desk[-1] + m.deciders[-1]) if n else 0
+    out.capacity[n] = scenario["organisation.manager_capacity"]
+    out.rate[n] = out.capacity[n]
+    return out, n
+
+
+def setup(scenario: Scenario, org: Organisation) -> tuple[MobilityNet, Managers]:
+    """Everything the mobility stage needs, and the managers table (HR cell added)."""
+    fam, names = families(org)
+    org.services.family[:] = fam
+    twin = twinning(scenario, names)
+    draw_pools(scenario, org)
+    managers, cell = add_hr_cell(scenario, org, org.service_tags)
+    external = np.array([kind == "external" for _, kind in org.institutions], dtype=np.bool_)
+    net = MobilityNet(names, twin, neighbours(org, fam, twin), tie_shares(org), external, cell)
+    return net, managers
+
+
+def mode_index(scenario: Scenario) -> tuple[int, int]:
+    """(mode, scope) as the kernels' integer codes."""
+    return (MOBILITY_MODES.index(scenario["mobility.mode"]),
+            MOBILITY_SCOPES.index(scenario["mobility.scope"]))

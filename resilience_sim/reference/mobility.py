@@ -1,0 +1,315 @@
+"""Micro-mobility, agent by agent: the coordinator of stage 4 (see the kernel's rules).
+
+:class:`Coordinator` runs the day's mobility stage over the model's staff and
+services, in organisation order, with the same random numbers as
+:mod:`resilience_sim.kernels.mobility`: gaps, returns, revelation of latent skills,
+matching of donors to services in need, decisions or pre-approved moves, volunteers,
+and the day's tally. :class:`CellDesk` is the HR crisis cell's desk.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..kernels.mobility import (
+    MODE_OFF,
+    MODE_PEER,
+    SCAN_LIMIT,
+    SCOPE_INSTITUTION,
+    SCOPE_NONE,
+    SCOPE_SERVICE,
+    SCOPE_TWINNED,
+)
+from ..rng import REVEAL, stream_key, uniform
+from ..state import STATUS_ABSENT
+from .decision import Decision
+from .manager import Manager
+from .staff import SPECIAL_LEAVE, f32
+
+if TYPE_CHECKING:
+    from .model import ReferenceModel
+    from .service import Service
+    from .staff import Staff
+
+REDEPLOYMENT = 1
+
+
+class CellDesk(Manager):
+    """The HR crisis cell's desk, held by a member of staff (its rate follows the holder's)."""
+
+    def __init__(self, model: ReferenceModel, holder: Staff, level: int, capacity: float, deciders: int):
+        super().__init__(model, index=holder.index, home=holder.home, productivity=0.0, task_share=0.0,
+                         can_remote=False, fatigue=0.0, engagement=0.0, burnout_until=-1,
+                         level=level, capacity=capacity, deciders=deciders)
+        self.holder = holder
+
+    def set_rate(self) -> None:
+        """The desk's rate, from its holder's presence and fatigue."""
+        self.status = self.holder.status
+        self.fatigue = self.holder.fatigue
+        super().set_rate()
+
+
+class Coordinator:
+    """Matches staff with slack to services with a gap (DESIGN §1.2 step 4).
+
+    Attributes:
+        model: the reference model.
+        net: the run's :class:`~resilience_sim.mobility.MobilityNet`.
+        cell: the HR crisis cell's desk, or None.
+        flows: agent-days by (home family, host family).
+
+    """
+
+    def __init__(self, model: ReferenceModel, net, cell: Manager | None):
+        self.model = model
+        self.net = net
+        self.cell = cell
+        self.flows: Counter[tuple[int, int]] = Counter()
+
+    # --- helpers ----------------------------------------------------------------------
+    def nominal(self, person: Staff) -> float:
+        """Nominal capacity of a person: productivity × task share (tasks/day)."""
+        return float(person.productivity) * float(person.task_share)
+
+    def learning_span(self, person: Staff, host: Service) -> float:
+        """Learning days in ``host``: short on the primary skill or in a twinned service."""
+        rules = self.model.rules
+        if person.primary_skill == host.mission or self.net.twin[person.home.family, host.family]:
+            return rules.known_learning_days
+        return rules.learning_days
+
+    def move(self, person: Staff, host: Service, wrong: bool) -> None:
+        """``person`` starts working for ``host`` today."""
+        person.learning_days = f32(self.learning_span(person, host))
+        person.assigned = host
+        person.moved_day = self.model.day
+        person.wrong_move = wrong
+        person.reserved = False
+        host.gap -= self.nominal(person)
+        self.model.moves_today["moves"] += 1
+
+    def redeployed(self, decision: Decision, wrong: bool) -> None:
+        """A redeployment was decided: the agent moves if the service still needs it."""
+        person, host = decision.subject, decision.service
+        person.reserved = False
+        if person.moved_day < 0 and host.gap + self.nominal(person) > 0.0:
+            self.move(person, host, wrong)
+        else:
+            self.model.moves_today["refused_decision"] += 1
+
+    # --- the stage --------------------------------------------------------------------
+    def step(self, day: int) -> None:
+        """The day's mobility stage."""
+        rules = self.model.rules
+        for person in self.model.staff:
+            person.volunteer_to = None
+        if rules.mobility_mode == MODE_OFF and rules.volunteer_share <= 0.0:
+            return
+        self.gaps(day)
+        self.returns(day)
+        if self.model.today.crisis and rules.reveal_rate > 0.0:
+            self.reveal(day)
+        self.match(day)
+        self.tally(day)
+
+    def gaps(self, day: int) -> None:
+        """Each service's gap: demand + waiting tasks over the deadline − capacity of present staff."""
+        capacity = {s.index: 0.0 for s in self.model.services}
+        for person in self.model.staff:
+            if person.status != STATUS_ABSENT and person.task_share > 0.0:
+                capacity[person.assigned.index] += person.capacity_today()
+        today = self.model.today
+        for service in self.model.services:
+            queue = service.pending
+            for count in service.tasks.values():
+                queue += count
+            service.gap = today.demand[service.index] + queue / service.deadline - capacity[service.index]
+
+    def returns(self, day: int) -> None:
+        """Moved agents go home when needed there or not needed here; long moves last."""
+        rules, today = self.model.rules, self.model.today
+        for person in self.model.staff:
+            if person.moved_day < 0:
+                continue
+            home, host = person.home, person.assigned
+            if day - person.moved_day >= rules.permanent_after:
+                person.home = host
+                person.moved_day = -1
+                person.wrong_move = False
+                self.model.moves_today["reallocated"] += 1
+                continue
+            c = self.nominal(person)
+            if (home.gap > 0.0 and not today.closed[home.index]) or -host.gap >= c:
+                person.assigned = home
+                person.moved_day = -1
+                person.wrong_move = False
+                host.gap += c
+                home.gap -= c
+
+    def reveal(self, day: int) -> None:
+        """Latent secondary skills surface through informal ties (crisis days)."""
+        key = np.uint64(stream_key(self.model.rules.seed, REVEAL, day))
+        for person in self.model.staff:
+            share = float(self.net.tie_share[person.index])
+            if person.secondary_skill >= 0 and not person.secondary_known and share > 0.0:
+                if uniform(key, person.index, 0) < self.model.rules.reveal_rate * share:
+                    person.secondary_known = True
+                    self.model.moves_today["revealed"] += 1
+
+    def donors(self) -> tuple[dict[int, list[Staff]], dict[int, list[Staff]]]:
+        """Available donors by the missions their skills fit, in organisation order.
+
+        Staff at home with no pending move: on special leave, or present in a service
+        whose slack still covers their nominal capacity (taken in order); also listed
+        by their home service's family (for twinned services).
+        """
+        spare = {s.index: max(-s.gap, 0.0) for s in self.model.services}
+        buckets: dict[int, list[Staff]] = {}
+        by_family: dict[int, list[Staff]] = {}
+        for person in self.model.staff:
+            if person.is_manager or person.moved_day >= 0 or person.reserved or person.task_share <= 0.0:
+                continue
+            home = person.home.index
+            ok = False
+            if person.absence == SPECIAL_LEAVE:
+                ok = True
+            elif person.status != STATUS_ABSENT and spare[home] >= self.nominal(person):
+                spare[home] -= self.nominal(person)
+                ok = True
+            if ok:
+                buckets.setdefault(person.primary_skill, []).append(person)
+                if person.secondary_skill >= 0 and person.secondary_known:
+                    buckets.setdefault(person.secondary_skill, []).append(person)
+                by_family.setdefault(person.home.family, []).append(person)
+        return buckets, by_family
+
+    def candidates(self, host: Service, buckets, by_family) -> list[Staff]:
+        """Donors who fit ``host``: by skill, then the staff of twinned services."""
+        out = list(buckets.get(host.mission, []))
+        for family in range(len(self.net.family_names)):
+            if self.net.twin[host.family, family]:
+                out.extend(by_family.get(family, []))
+        return out
+
+    def in_scope(self, person: Staff, host: Service) -> bool:
+        """Whether ``person`` may work for ``host`` under the policy's scope and mode."""
+        rules, net, today = self.model.rules, self.net, self.model.today
+        home = person.home
+        if home is host:
+            return False
+        fh, fg = home.family, host.family
+        if person.flying:
+            ok = True
+        elif rules.mobility_scope == SCOPE_NONE:
+            ok = False
+        elif rules.mobility_scope == SCOPE_SERVICE:
+            ok = fh == fg
+        elif rules.mobility_scope == SCOPE_TWINNED:
+            ok = fh == fg or bool(net.twin[fh, fg])
+        elif rules.mobility_scope == SCOPE_INSTITUTION:
+            ok = home.institution == host.institution
+        else:
+            ok = True
+        if ok and net.external[host.institution]:
+            ok = rules.sponsorship and today.demand[home.index] < 0.5 * home.base_demand
+        if ok and rules.mobility_mode == MODE_PEER:
+            ok = bool(net.near[fh, fg])
+        return ok
+
+    def propose(self, person: Staff, host: Service, day: int) -> None:
+        """Move at once (reassignment plan) or raise the redeployment decision."""
+        model, rules = self.model, self.model.rules
+        if person.planned or rules.signoffs[REDEPLOYMENT] <= 0:
+            self.move(person, host, False)
+            return
+        if self.cell is not None:
+            desk, authority, steps = self.cell, rules.authority[REDEPLOYMENT], 1
+        else:
+            desk = host.head
+            if desk is None:
+                return
+            if rules.mobility_mode == MODE_PEER:
+                authority, steps = desk.level, 1
+            else:
+                authority, steps = rules.authority[REDEPLOYMENT], rules.signoffs[REDEPLOYMENT]
+        decision = Decision(uid=model.new_uid(), service=host, created=day + 1.0, authority=authority,
+                            kind=REDEPLOYMENT, task_alive=False)
+        decision.subject = person
+        model.open_decision(decision, desk.first_signer(authority, steps))
+        person.reserved = True
+        host.gap -= self.nominal(person)
+
+    def in_need(self) -> list[Service]:
+        """Services by priority: essential first, then by decreasing gap (stable)."""
+        return sorted(self.model.services, key=lambda s: -(s.gap + 1e9 * s.essential))
+
+    def match(self, day: int) -> None:
+        """Serve the services in need from the donors; then volunteers."""
+        rules = self.model.rules
+        buckets, by_family = self.donors()
+        used: set[int] = set()
+        order = self.in_need()
+        budget = int(math.ceil(rules.coordinator_moves))
+        for host in order:
+            if host.gap < 1.0 or rules.mobility_mode == MODE_OFF:
+                continue
+            found = looked = 0
+            for person in self.candidates(host, buckets, by_family):
+                if host.gap < 1.0 or budget <= 0 or looked >= SCAN_LIMIT:
+                    break
+                if person.index in used:
+                    continue
+                looked += 1
+                if not self.in_scope(person, host):
+                    continue
+                used.add(person.index)
+                found += 1
+                budget -= 1
+                self.propose(person, host, day)
+            if found == 0 and budget > 0:
+                self.model.moves_today["refused_skill"] += 1
+        if rules.volunteer_share > 0.0:
+            self.volunteers(order, buckets, by_family, used)
+
+    def volunteers(self, order: list[Service], buckets, by_family, used: set[int]) -> None:
+        """Present donors left give a share of their time to services still in need."""
+        rules = self.model.rules
+        for host in order:
+            if host.gap < 1.0:
+                continue
+            looked = 0
+            for person in self.candidates(host, buckets, by_family):
+                if host.gap < 1.0 or looked >= SCAN_LIMIT:
+                    break
+                if (person.index in used or person.status == STATUS_ABSENT
+                        or person.time_bank >= rules.time_bank_cap):
+                    continue
+                looked += 1
+                if not self.in_scope(person, host):
+                    continue
+                used.add(person.index)
+                person.volunteer_to = host
+                hours = rules.volunteer_share * rules.hours_per_day
+                person.time_bank = f32(person.time_bank + hours)
+                self.model.moves_today["volunteer_hours"] += hours
+                host.gap -= rules.volunteer_share * self.nominal(person)
+
+    def tally(self, day: int) -> None:
+        """Count moved staff, across institutions, ramp-up lost, and the flows."""
+        counts = self.model.moves_today
+        for person in self.model.staff:
+            if person.moved_day < 0:
+                continue
+            home, host = person.home, person.assigned
+            counts["redeployed"] += 1
+            if home.institution != host.institution:
+                counts["redeployed_across"] += 1
+            if person.status != STATUS_ABSENT:
+                counts["ramp_days_lost"] += 1.0 - person.ramp(day)
+            self.flows[(home.family, host.family)] += 1
+
