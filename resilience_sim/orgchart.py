@@ -235,6 +235,7 @@ def build_from_csv(scenario: Scenario) -> Organisation:
     defaults = {k: p.default for k, p in SERVICE_FIELDS.items()}
     specs = [spec_of(tables[name][1] if name in tables else {**defaults, "name": name}, insts,
                      headcount=counts[name]) for name in order]
+    check_skills(rows, {sp.mission for sp in specs}, src)
     svc_of = {name: k for k, name in enumerate(order)}
     ranked = sorted(range(len(rows)), key=lambda i: (svc_of[rows[i].service], rows[i].level, i))
     new_row = {rows[i].agent: k for k, i in enumerate(ranked)}
@@ -249,3 +250,13 @@ def build_from_csv(scenario: Scenario) -> Organisation:
     skills = [(r.primary, r.secondary, r.known) for r in agents]
     return _arrays(scenario, insts, specs, rows_agent, parents, exec_office, skills,
                    [r.agent for r in agents])
+
+
+def check_skills(rows: list[Row], missions: set[str], src: str) -> None:
+    """A secondary skill must be the mission of a service (else no move could use it)."""
+    for r in rows:
+        if r.secondary is not None and r.secondary not in missions:
+            raise ScenarioError(src, "column 'skills'",
+                                f"secondary skill {r.secondary!r} of agent {r.agent!r} is not the mission of "
+                                f"any service of the organisation{suggest(r.secondary, sorted(missions))}",
+                                r.line)

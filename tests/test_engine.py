@@ -101,3 +101,15 @@ def test_decision_pool_grows_when_needed():
     sim = Simulation(s)
     sim.run()
     assert len(sim.decisions.uid) > 1024
+
+
+def test_common_random_numbers_when_mobility_is_switched_on():
+    """Moves have their own numbering: exceptions keep their draws when mobility is on."""
+    s = load("covid_lockdown_2020").with_values({"organisation.agents": 300, "run.days": 60,
+                                                  "policy.freedom.risk_limit": 0.3})
+    a = Simulation(s)
+    b = Simulation(s.with_values({"mobility.mode": "central", "organisation.secondary_known_share": 0.8}))
+    a.run()
+    b.run()
+    assert b.out[:, COL["moves"]].sum() > 0
+    np.testing.assert_array_equal(a.out[:, COL["settled_locally"]], b.out[:, COL["settled_locally"]])

@@ -20,9 +20,9 @@ from resilience_sim.schema import ScenarioError
 HEADER = "agent,service,manager,level,skills\n"
 SMALL = HEADER + """\
 d0,office,,0,management
-h1,roads,d0,3,roads;waste
+h1,roads,d0,3,roads;office
 t1,roads,h1,4,roads
-r1,roads,t1,5,roads;waste?
+r1,roads,t1,5,roads;office?
 r2,roads,t1,5,roads
 r3,roads,h1,5,roads;social
 h2,social,d0,3,social
@@ -117,7 +117,7 @@ def test_services_without_a_table_take_the_defaults_and_demand_follows_capacity(
     assert org.services.on_site_share[roads] == d["on_site_share"].default
     assert org.services.deadline[roads] == d["deadline"].default
     assert org.service_tags[roads] == ()
-    assert org.missions == ["management", "office", "roads", "social", "waste"]
+    assert org.missions == ["management", "office", "roads", "social"]
     social = org.service_names.index("social")
     assert org.services.base_demand[social] == 3.5
     assert org.services.deadline[social] == 4
@@ -196,11 +196,11 @@ def test_an_org_chart_runs_and_conserves_tasks(tmp_path):
 
 def test_utf8_bom_extra_columns_blank_lines_and_spaces_are_accepted(tmp_path):
     text = "\ufeffAgent, Service ,manager,LEVEL,skills,grade\n\nd0,office,,0,management,A\n" \
-           "h1 , roads , d0 , 3.0 , roads ; waste? ,B\n\n"
+           "h1 , roads , d0 , 3.0 , roads ; office? ,B\n\n"
     org = build(scenario_with(tmp_path, text))
     assert org.n_agents == 2
     i = org.agent_ids.index("h1")
-    assert org.missions[org.agents.secondary_skill[i]] == "waste"
+    assert org.missions[org.agents.secondary_skill[i]] == "office"
     assert not org.agents.secondary_known[i]
 
 
@@ -326,7 +326,9 @@ def forests(draw):
         low = 0 if boss is None else rows[boss][2] + 1
         lv = draw(st.integers(low, 5))
         rows.append((f"id{i}", f"s{draw(st.integers(0, n_svc - 1))}", lv, boss,
-                     draw(st.sampled_from(["", ";s0", ";s1?", ";other"]))))
+                     draw(st.sampled_from(["", ";FIRST", ";FIRST?"]))))
+    first = rows[0][1]  # a secondary skill must be the mission of a service of the chart
+    rows = [(a, s, lv, b, sec.replace("FIRST", first)) for a, s, lv, b, sec in rows]
     order = draw(st.permutations(range(n)))
     return [rows[k] for k in order]
 

@@ -55,7 +55,7 @@ from ..rng import REVEAL, stream_key, uniform
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .context import (
     COUNT_CREATED,
-    COUNT_NEXT_UID,
+    COUNT_NEXT_MOVE_UID,
     TODAY_MOVES,
     TODAY_RAMP_LOST,
     TODAY_REALLOCATED,
@@ -72,6 +72,7 @@ SCOPE_NONE, SCOPE_SERVICE, SCOPE_TWINNED, SCOPE_INSTITUTION, SCOPE_TERRITORY = 0
 REDEPLOYMENT = 1
 SPECIAL_LEAVE = 5
 SCAN_LIMIT = 512
+MOVE_UIDS = 1 << 48  # redeployment decisions are numbered from here
 WORKING_DAYS_PER_MONTH = 21.7
 
 
@@ -284,8 +285,8 @@ def propose(a, g, day, P, x, agents, services, managers, decisions, counts, toda
             authority, steps = managers.level[desk], 1
         else:
             authority, steps = x.authority[REDEPLOYMENT], x.signoffs[REDEPLOYMENT]
-    u = counts[COUNT_NEXT_UID]
-    counts[COUNT_NEXT_UID] += 1
+    u = MOVE_UIDS + counts[COUNT_NEXT_MOVE_UID]  # own numbering: other draws keep theirs (CRN)
+    counts[COUNT_NEXT_MOVE_UID] += 1
     i = allocate_slot(decisions.next, counts)
     counts[COUNT_CREATED] += 1
     decisions.uid[i] = u

@@ -18,6 +18,7 @@ import numpy as np
 from ..kernels.mobility import (
     MODE_OFF,
     MODE_PEER,
+    MOVE_UIDS,
     SCAN_LIMIT,
     SCOPE_INSTITUTION,
     SCOPE_NONE,
@@ -237,7 +238,7 @@ class Coordinator:
                 authority, steps = desk.level, 1
             else:
                 authority, steps = rules.authority[REDEPLOYMENT], rules.signoffs[REDEPLOYMENT]
-        decision = Decision(uid=model.new_uid(), service=host, created=day + 1.0, authority=authority,
+        decision = Decision(uid=MOVE_UIDS + model.new_move_uid(), service=host, created=day + 1.0, authority=authority,
                             kind=REDEPLOYMENT, task_alive=False)
         decision.subject = person
         model.open_decision(decision, desk.first_signer(authority, steps))

@@ -9,7 +9,7 @@ daily conditions (:func:`resilience_sim.shocks.compile_conditions`) and draws th
 random numbers, so its daily table ``out`` equals ``Simulation.out``. It is the
 readable specification of the day and the performance baseline of the kernels.
 
-A day (DESIGN §1.2; steps 4 mobility and 5 initiatives are not modelled yet):
+A day (DESIGN §1.2; step 5, initiatives, is not modelled yet):
 
 1. shock — each member of staff sets its status (:meth:`Staff.update_status`);
 2. arrivals — each service draws its tasks and raises its exceptions' decisions
@@ -17,6 +17,8 @@ A day (DESIGN §1.2; steps 4 mobility and 5 initiatives are not modelled yet):
 3. decisions — each desk sets its rate (:meth:`Manager.set_rate`); desks serve their
    queues level by level from the bottom (:meth:`ReferenceModel.sign_offs`); tasks
    waiting too long for a decision become unmet (:meth:`ReferenceModel.expire_pending`);
+4. mobility — the coordinator matches staff with slack to services with a gap
+   (:class:`~.mobility.Coordinator`);
 6. work — staff pool their capacity in their service (:meth:`Staff.contribute_capacity`),
    each service works its queue (:meth:`Service.work`);
 7. reporting — hours spent reporting (:meth:`ReferenceModel.reporting_hours`);
@@ -93,6 +95,7 @@ class ReferenceModel(mesa.Model):
         self._reset_today()
         self.counts: Counter[str] = Counter()
         self.next_uid = 0
+        self.next_move_uid = 0
         self.latency: Counter[tuple[int, int]] = Counter()   # (kind, one-hour bin) → decisions
         self.by_level: Counter[tuple[int, int]] = Counter()  # (kind, level settled at) → decisions
         self.errors: Counter[int] = Counter()                # kind → wrong decisions
@@ -155,6 +158,11 @@ class ReferenceModel(mesa.Model):
         uid = self.next_uid
         self.next_uid += 1
         return uid
+
+    def new_move_uid(self) -> int:
+        """The next redeployment number (moves have their own numbering)."""
+        self.next_move_uid += 1
+        return self.next_move_uid - 1
 
     def open_decision(self, decision: Decision, desk: Manager) -> None:
         """Put a new decision in flight, in the queue of its first desk."""
