@@ -1,6 +1,6 @@
 """The ``resilience-sim`` command line.
 
-Commands: ``run``, ``validate``, ``scenarios``, ``params``, ``export-graph``. A bad
+Commands: ``run``, ``compare``, ``validate``, ``scenarios``, ``params``, ``export-graph``. A bad
 scenario, setting or file is reported in one line naming the file and the field,
 with exit code 2 and nothing written.
 """
@@ -39,6 +39,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=1, help="local processes for replicates")
     r.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the figure")
     r.add_argument("--quiet", action="store_true", help="no progress bar nor table")
+    c = sub.add_parser("compare", help="compare two designs on paired replicates (common random numbers)")
+    _scenario_args(c)
+    c.add_argument("--set-b", action="append", default=[], metavar="KEY=VALUE", required=True,
+                   help="what design B changes, e.g. --set-b mobility.mode=central")
+    c.add_argument("--replicates", type=int, default=30, help="paired replicates (default 30)")
+    c.add_argument("--jobs", type=int, default=1, help="local processes")
+    c.add_argument("--out", help="output folder (default: out/<scenario>-compare)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar nor table")
     v = sub.add_parser("validate", help="check a scenario file and build its organisation")
     _scenario_args(v)
     sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -144,6 +152,36 @@ def _print_table(summary: dict, out: Path) -> None:
     print(f"outputs in {out}/")
 
 
+def cmd_compare(args) -> int:
+    """Compare design B (``--set-b``) with design A on paired replicates."""
+    from .compare import compare, markdown
+    from .organisation import build
+    from .results import atomic_folder
+
+    a = _load(args)
+    if args.replicates < 2 or args.jobs < 1:
+        raise ScenarioError("command line", "--replicates/--jobs", "need at least 2 replicates and 1 job")
+    change = {k: v for k, v in a.with_settings(args.set_b).params.items() if a.params[k] != v}
+    if not change:
+        raise ScenarioError("--set-b", "design B", "changes nothing; give a KEY=VALUE that differs from A")
+    build(a.with_values(change))  # a bad design B fails before the long work
+    bar = _bar(2 * args.replicates, "runs", args.quiet)
+    result = compare(a, change, args.replicates, args.jobs, progress=bar.update if bar else None)
+    if bar:
+        bar.close()
+    out = Path(args.out or Path("out") / f"{a.name}-compare")
+
+    def fill(tmp: Path) -> None:
+        (tmp / "compare.json").write_text(json.dumps(result, indent=2))
+        (tmp / "compare.md").write_text(markdown(result, "en") + "\n" + markdown(result, "fr"))
+
+    atomic_folder(out, fill)
+    if not args.quiet:
+        print(markdown(result, "en"))
+        print(f"outputs in {out}/")
+    return 0
+
+
 def cmd_validate(args) -> int:
     """Check a scenario and build its organisation."""
     from .organisation import build, describe
@@ -195,7 +233,7 @@ def cmd_export_graph(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "scenarios": cmd_scenarios,
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "scenarios": cmd_scenarios,
             "params": cmd_params, "export-graph": cmd_export_graph}
 
 if __name__ == "__main__":

@@ -170,9 +170,15 @@ def replicates(scenario: Scenario, r: int, jobs: int = 1,
                progress: Callable[[int], None] | None = None) -> list[dict]:
     """Summaries of ``r`` replicates (seeds from ``replicate_seeds``), in seed order."""
     runs = [scenario.with_values({"run.seed": s}) for s in replicate_seeds(scenario["run.seed"], r)]
+    return run_many(runs, jobs, progress)
+
+
+def run_many(scenarios: list[Scenario], jobs: int = 1,
+             progress: Callable[[int], None] | None = None) -> list[dict]:
+    """Summaries of several runs, in the order given, in ``jobs`` local processes."""
     if jobs <= 1:
         out = []
-        for sc in runs:
+        for sc in scenarios:
             out.append(_summary_of(sc))
             if progress:
                 progress(1)
@@ -180,7 +186,7 @@ def replicates(scenario: Scenario, r: int, jobs: int = 1,
     context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         out = []
-        for summary in pool.map(_summary_of, runs):
+        for summary in pool.map(_summary_of, scenarios):
             out.append(summary)
             if progress:
                 progress(1)

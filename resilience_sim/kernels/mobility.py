@@ -3,8 +3,8 @@
 With ``mobility.mode`` off and no volunteer days the stage does nothing. Otherwise,
 every day:
 
-1. **Gap and slack.** A service's need is today's expected demand plus its waiting
-   tasks spread over its deadline (tasks/day); its capacity is what its present staff
+1. **Gap and slack.** A service's need is today's expected demand plus the waiting
+   tasks beyond a day's demand spread over its deadline (tasks/day); its capacity is what its present staff
    bring (the work stage's formula, remote work included); gap = need − capacity
    (negative: slack).
 2. **Returns.** A moved agent goes home when its home service has a gap (and is open),
@@ -102,7 +102,7 @@ def agent_capacity(P, agents, a, share, it, day):
 
 @njit(cache=True)
 def gaps(day, P, x, agents, services, backlog, share):
-    """Set each service's gap: need (demand + queue over the deadline) − capacity."""
+    """Set each service's gap: need (demand + excess queue over the deadline) − capacity."""
     n_svc = services.gap.shape[0]
     cap = np.zeros(n_svc)
     for a in range(agents.home.shape[0]):
@@ -113,7 +113,8 @@ def gaps(day, P, x, agents, services, backlog, share):
         queue = services.pending[s]
         for age in range(services.deadline[s]):
             queue += backlog[s, (day - age) % P.slots]
-        services.gap[s] = x.demand[s] + queue / services.deadline[s] - cap[s]
+        excess = max(queue - x.demand[s], 0.0)  # backlog beyond a day of demand
+        services.gap[s] = x.demand[s] + excess / services.deadline[s] - cap[s]
 
 
 @njit(cache=True, inline="always")

@@ -119,7 +119,7 @@ class Coordinator:
         self.tally(day)
 
     def gaps(self, day: int) -> None:
-        """Each service's gap: demand + waiting tasks over the deadline − capacity of present staff."""
+        """Each service's gap: demand + waiting tasks beyond a day's demand over the deadline − capacity."""
         capacity = {s.index: 0.0 for s in self.model.services}
         for person in self.model.staff:
             if person.status != STATUS_ABSENT and person.task_share > 0.0:
@@ -129,7 +129,9 @@ class Coordinator:
             queue = service.pending
             for count in service.tasks.values():
                 queue += count
-            service.gap = today.demand[service.index] + queue / service.deadline - capacity[service.index]
+            demand = today.demand[service.index]
+            excess = max(queue - demand, 0.0)  # backlog beyond a day of demand
+            service.gap = demand + excess / service.deadline - capacity[service.index]
 
     def returns(self, day: int) -> None:
         """Moved agents go home when needed there or not needed here; long moves last."""
