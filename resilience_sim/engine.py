@@ -133,7 +133,10 @@ class Simulation:
     def _ensure_room(self) -> None:
         """Keep enough free slots for any plausible number of today's exceptions."""
         d = self._daily
-        expected = float(d["demand"][self.day].sum() * d["exception_share"][self.day])
+        p = self.params
+        expected = (float(d["demand"][self.day].sum() * d["exception_share"][self.day])
+                    + float(self.service_staff.sum()) * (p.spending_rate + p.partnership_rate)
+                    + (p.coordinator_moves if p.mobility_mode else 0.0))
         need = int(self.buffers.counts[COUNT_ACTIVE] + expected + 10 * np.sqrt(expected) + 100)
         size = len(self.decisions.uid)
         if need > size:

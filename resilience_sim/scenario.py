@@ -235,6 +235,13 @@ def _check_cross(s: Scenario, source: str, text: str) -> None:
             raise ScenarioError(source, f"organisation.services[{i}].institution",
                                 f"no institution named {svc['institution']!r}" +
                                 suggest(svc["institution"], insts))
+    week = s.params["policy.reporting.week_hours"]
+    for who in ("agent", "manager"):
+        key = f"policy.reporting.{who}_hours"
+        if s.params[key] > week:
+            raise ScenarioError(source, key, f"{s.params[key]:g} h of reporting in a {week:g}-hour week "
+                                "(policy.reporting.week_hours); reporting cannot exceed the week",
+                                _line_of(text, key))
     for i, c in enumerate(s.shocks):
         where = f"shock.components[{i}]"
         if c["start"] >= days:  # an end past the horizon only cuts the profile short

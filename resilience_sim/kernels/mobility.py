@@ -57,6 +57,7 @@ from .context import (
     COUNT_CREATED,
     COUNT_NEXT_MOVE_UID,
     TODAY_MOVES,
+    TODAY_QUEUE,
     TODAY_RAMP_LOST,
     TODAY_REALLOCATED,
     TODAY_REDEPLOYED,
@@ -297,7 +298,10 @@ def propose(a, g, day, P, x, agents, services, managers, decisions, counts, toda
     decisions.created[i] = day + 1.0
     decisions.t_in[i] = day + 1.0
     decisions.authority[i] = authority
-    decisions.manager[i] = first_signer(managers.level, managers.parent, desk, authority, steps)
+    first = first_signer(managers.level, managers.parent, desk, authority, steps)
+    decisions.manager[i] = first
+    managers.queue[first] += 1  # at that desk tonight (the desks were counted before this stage)
+    today[TODAY_QUEUE + managers.level[first]] += 1
     decisions.task_alive[i] = False
     decisions.tacit[i] = False
     push_fresh(i, decisions.t_out, decisions.next, counts)

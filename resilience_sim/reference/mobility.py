@@ -243,7 +243,9 @@ class Coordinator:
         decision = Decision(uid=MOVE_UIDS + model.new_move_uid(), service=host, created=day + 1.0, authority=authority,
                             kind=REDEPLOYMENT, task_alive=False)
         decision.subject = person
-        model.open_decision(decision, desk.first_signer(authority, steps))
+        first = desk.first_signer(authority, steps)
+        model.open_decision(decision, first)
+        first.queue_length += 1  # at that desk tonight (the desks were counted before this stage)
         person.reserved = True
         host.gap -= self.nominal(person)
 
