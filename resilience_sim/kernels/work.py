@@ -5,9 +5,10 @@ reporting share) × (1 − fatigue effect × fatigue) × IT factor × ramp-up of
 agent (stage 4), times the remote productivity when remote; a volunteer gives the
 share ``volunteer_days``/21.7 of it to the service it volunteers for. The agents'
 reporting share applies to the task time of managers too; managers' own (larger)
-reporting share comes out of their decision capacity (stage 3). A service pools its agents' capacity; remote capacity can only serve
-the share (1 − on-site share) of the queue that can be done remotely. The service
-processes ⌊capacity + carry⌋ tasks at most, oldest first; the fraction left over is
+reporting share comes out of their decision capacity (stage 3). A service pools its
+agents' capacity; remote capacity can only serve the share (1 − on-site share) of the
+queue that can be done remotely. The service processes ⌊capacity + carry⌋ tasks at
+most, oldest first; the fraction left over is
 carried to the next day while the queue is not empty. After work, tasks that reach
 their deadline unserved become unmet and leave the queue. The service's pressure is
 today's expected demand over the capacity its present staff bring, before the IT
