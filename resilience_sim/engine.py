@@ -72,6 +72,7 @@ def day_params(scenario: Scenario, org: Organisation) -> DayParams:
         permanent_after=np.int64(p["mobility.permanent_after"]), reveal_rate=p["mobility.reveal_rate"],
         volunteer_share=p["mobility.volunteer_days"] / WORKING_DAYS_PER_MONTH,
         time_bank_cap=p["mobility.time_bank_cap"], sponsorship=bool(p["mobility.sponsorship"]),
+        training_share=p["mobility.training_share"], training_days=np.int64(p["mobility.training_days"]),
         fatigue_gain=p["wellbeing.fatigue_gain"], fatigue_recovery=p["wellbeing.fatigue_recovery"],
         fatigue_effect=p["wellbeing.fatigue_effect"],
         burnout_threshold=p["wellbeing.burnout_threshold"],
@@ -158,7 +159,8 @@ class Simulation:
         x = DayInputs(self.org.origin_ptr, self.org.origin_agent, self.origin_cum,
                       self.level_ptr, self.level_desks, self.service_staff,
                       r.authority, r.signoffs, r.effort, r.scope, self.net.twin, self.net.near,
-                      self.net.tie_share, self.net.external, np.int64(self.net.hr_cell), d["absence"][t],
+                      self.net.tie_share, self.net.external, np.int64(self.net.hr_cell),
+                      self.net.essential_missions, d["absence"][t],
                       float(d["remote"][t]), float(d["exception_share"][t]), bool(d["crisis"][t]),
                       d["demand"][t], d["closed"][t], d["it_factor"][t])
         args = (np.int64(t), self.params, self.agents, self.services, self.managers,

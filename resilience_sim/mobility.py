@@ -45,6 +45,7 @@ class MobilityNet:
             secondary skill (drives the revelation of latent skills).
         external: per institution, True for external actors.
         hr_cell: the HR crisis cell's desk, or -1.
+        essential_missions: missions of the essential services (training targets).
 
     """
 
@@ -54,6 +55,7 @@ class MobilityNet:
     tie_share: np.ndarray
     external: np.ndarray
     hr_cell: int
+    essential_missions: np.ndarray
 
 
 def families(org: Organisation) -> tuple[np.ndarray, list[str]]:
@@ -153,7 +155,8 @@ def setup(scenario: Scenario, org: Organisation) -> tuple[MobilityNet, Managers]
     draw_pools(scenario, org)
     managers, cell = add_hr_cell(scenario, org, org.service_tags)
     external = np.array([kind == "external" for _, kind in org.institutions], dtype=np.bool_)
-    net = MobilityNet(names, twin, neighbours(org, fam, twin), tie_shares(org), external, cell)
+    essential = np.unique(org.services.mission[org.services.essential]).astype(np.int64)
+    net = MobilityNet(names, twin, neighbours(org, fam, twin), tie_shares(org), external, cell, essential)
     return net, managers
 
 

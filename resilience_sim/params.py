@@ -168,6 +168,10 @@ _P = [
     Param("mobility.reveal_rate", "float", 0.02, 0, 1, "/day",
           "daily chance that a latent secondary skill becomes known, per share of informal "
           "ties working in that skill, during a shock", "assumption"),
+    Param("mobility.training_share", "float", 0.0, 0, 1, "share",
+          "share of staff with no secondary skill trained, from day 0, in the mission of an essential "
+          "service (drawn per agent); the skill is known once the training is over"),
+    Param("mobility.training_days", "int", 30, 1, 3650, "days", "length of that training", "assumption"),
     Param("mobility.volunteer_days", "float", 0.0, 0, 31, "days/month",
           "volunteer days an agent of a service with slack gives to a service in need"),
     Param("mobility.time_bank_cap", "float", 70.0, 0, 2000, "hours",

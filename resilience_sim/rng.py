@@ -23,13 +23,13 @@ from numba import njit
 
 # One stream per kind of random decision. Never renumber: results depend on them.
 BUILD, ABSENCE, REMOTE, ARRIVALS, EXCEPTION_TIME, EXCEPTION_TEAM, DECISION_TIME, BURNOUT = range(1, 9)
-DECISION_ERROR, EXCEPTION_RISK, REQUESTS, REVEAL = range(9, 13)
+DECISION_ERROR, EXCEPTION_RISK, REQUESTS, REVEAL, TRAINING = range(9, 14)
 #: stream numbers by name, for people and docs
 STREAMS: dict[str, int] = {
     "build": BUILD, "absence": ABSENCE, "remote": REMOTE, "arrivals": ARRIVALS,
     "exception_time": EXCEPTION_TIME, "exception_team": EXCEPTION_TEAM,
     "decision_time": DECISION_TIME, "burnout": BURNOUT, "decision_error": DECISION_ERROR,
-    "exception_risk": EXCEPTION_RISK, "requests": REQUESTS, "reveal": REVEAL,
+    "exception_risk": EXCEPTION_RISK, "requests": REQUESTS, "reveal": REVEAL, "training": TRAINING,
 }
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

@@ -182,3 +182,15 @@ def test_secondary_skill_not_defined_in_the_organisation(tmp_path, capsys):
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "buzy" in err and "busy" in err and "org.csv" in err
+
+
+def test_training_develops_a_skill_over_time(tmp_path):
+    """Staff with no secondary skill, trained for 10 days in an essential mission, then move."""
+    s = scenario(tmp_path, **{"mobility.mode": "central"})
+    (tmp_path / "org.csv").write_text(orgchart("busy").replace(";busy", ""))  # no secondary skill
+    out0 = Simulation(load(s.source).with_values({"mobility.mode": "central"})).run()
+    out1 = Simulation(load(s.source).with_values({"mobility.mode": "central", "mobility.training_share": 1.0,
+                                                   "mobility.training_days": 10})).run()
+    assert out0[:, COL["moves"]].sum() == 0
+    assert out1[:10, COL["moves"]].sum() == 0 and out1[10:, COL["moves"]].sum() > 0
+    assert out1[10, COL["skills_revealed"]] >= 9

@@ -40,6 +40,8 @@ DayParams = namedtuple("DayParams", [
     "reveal_rate",          # daily revelation rate of latent skills per share of ties
     "volunteer_share",      # share of time a volunteer gives
     "time_bank_cap",        # hours
+    "training_share",       # share of staff without a secondary skill who are trained
+    "training_days",        # length of the training, days
     "sponsorship",          # agents may be lent to external actors
     "fatigue_gain", "fatigue_recovery", "fatigue_effect",
     "burnout_threshold", "burnout_hazard", "burnout_days",

@@ -16,7 +16,7 @@ from . import arrivals, decisions, mobility, record, reporting, shock, wellbeing
 DayInputs = namedtuple("DayInputs", [
     "origin_ptr", "origin_agent", "origin_cum", "level_ptr", "level_desks", "service_staff",
     "authority", "signoffs", "effort", "scope",  # decision rules by type (policy.DecisionRules)
-    "twin", "near", "tie_share", "external", "hr_cell",  # mobility.MobilityNet
+    "twin", "near", "tie_share", "external", "hr_cell", "essential_missions",  # mobility.MobilityNet
     "prevalence", "remote", "exception_share", "crisis", "demand", "closed", "it_factor",
 ])
 

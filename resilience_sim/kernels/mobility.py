@@ -13,7 +13,10 @@ every day:
    ``mobility.permanent_after`` days becomes a lasting reallocation: the host becomes
    the agent's home.
 3. **Skills.** On crisis days, a latent secondary skill becomes known with probability
-   reveal rate × share of the agent's informal ties whose primary skill it is.
+   reveal rate × share of the agent's informal ties whose primary skill it is. Training:
+   a share ``training_share`` of staff with no secondary skill, drawn per agent, train
+   from day 0 in the mission of an essential service (drawn per agent); on day
+   ``training_days`` they know it.
 4. **Matching.** Donors, in agent order, are staff (not managers) at home, with no
    pending move: those on special leave (their service is closed), and present staff
    of a service with slack, as long as the slack left covers their nominal capacity.
@@ -51,7 +54,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..rng import REVEAL, stream_key, uniform
+from ..rng import REVEAL, TRAINING, stream_key, uniform
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .context import (
     COUNT_CREATED,
@@ -174,6 +177,24 @@ def reveal(day, P, agents, tie_share, today):
     for a in range(agents.home.shape[0]):
         if agents.secondary_skill[a] >= 0 and not agents.secondary_known[a] and tie_share[a] > 0.0:
             if uniform(key, a, 0) < P.reveal_rate * tie_share[a]:
+                agents.secondary_known[a] = True
+                today[TODAY_REVEALED] += 1
+
+
+@njit(cache=True)
+def train(day, P, x, agents, today):
+    """The day a training ends, trainees know the mission of an essential service."""
+    n = x.essential_missions.shape[0]
+    if n == 0:
+        return
+    key = stream_key(P.seed, TRAINING, 0)
+    for a in range(agents.home.shape[0]):
+        if agents.role[a] >= 0 or agents.secondary_skill[a] >= 0:
+            continue
+        if uniform(key, a, 0) < P.training_share:
+            m = x.essential_missions[min(int(uniform(key, a, 1) * n), n - 1)]
+            if m != agents.primary_skill[a]:
+                agents.secondary_skill[a] = m
                 agents.secondary_known[a] = True
                 today[TODAY_REVEALED] += 1
 
@@ -381,5 +402,7 @@ def redeploy(day, P, x, agents, services, managers, decisions, buf, share, crisi
     returns(day, P, x, agents, services, buf.today)
     if crisis and P.reveal_rate > 0.0:
         reveal(day, P, agents, x.tie_share, buf.today)
+    if P.training_share > 0.0 and day == P.training_days:
+        train(day, P, x, agents, buf.today)
     match(day, P, x, agents, services, managers, decisions, buf.counts, buf.today)
     tally(day, P, agents, services, buf.flows, buf.today)

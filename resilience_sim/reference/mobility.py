@@ -25,7 +25,7 @@ from ..kernels.mobility import (
     SCOPE_SERVICE,
     SCOPE_TWINNED,
 )
-from ..rng import REVEAL, stream_key, uniform
+from ..rng import REVEAL, TRAINING, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .decision import Decision
 from .manager import Manager
@@ -115,6 +115,8 @@ class Coordinator:
         self.returns(day)
         if self.model.today.crisis and rules.reveal_rate > 0.0:
             self.reveal(day)
+        if rules.training_share > 0.0 and day == rules.training_days:
+            self.train()
         self.match(day)
         self.tally(day)
 
@@ -161,6 +163,22 @@ class Coordinator:
             share = float(self.net.tie_share[person.index])
             if person.secondary_skill >= 0 and not person.secondary_known and share > 0.0:
                 if uniform(key, person.index, 0) < self.model.rules.reveal_rate * share:
+                    person.secondary_known = True
+                    self.model.moves_today["revealed"] += 1
+
+    def train(self) -> None:
+        """Trainees (staff with no secondary skill, drawn) now know an essential mission."""
+        missions = [int(m) for m in self.net.essential_missions]
+        if not missions:
+            return
+        key = np.uint64(stream_key(self.model.rules.seed, TRAINING, 0))
+        for person in self.model.staff:
+            if person.is_manager or person.secondary_skill >= 0:
+                continue
+            if uniform(key, person.index, 0) < self.model.rules.training_share:
+                m = missions[min(int(uniform(key, person.index, 1) * len(missions)), len(missions) - 1)]
+                if m != person.primary_skill:
+                    person.secondary_skill = m
                     person.secondary_known = True
                     self.model.moves_today["revealed"] += 1
 
