@@ -77,6 +77,7 @@ COUNT_WITHDRAWN = 8
 COUNT_FREE, COUNT_FRESH = 9, 10  # heads of the free-slot chain and of today's arrivals at desks
 COUNT_SETTLED_LOCALLY, COUNT_TACIT, COUNT_REWORK = 11, 12, 13
 COUNT_NEXT_MOVE_UID = 14  # redeployment decisions have their own numbering
+COUNT_MOVED = 15          # agents working away from home now
 
 # the day's accumulators (reset each day)
 (TODAY_ABSENT, TODAY_REMOTE, TODAY_FATIGUE, TODAY_ENGAGEMENT, TODAY_BURNOUT_STARTS,

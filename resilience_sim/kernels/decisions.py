@@ -169,7 +169,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             buf.errors[k] += 1
             buf.today[TODAY_ERRORS] += 1
         if k == REDEPLOYMENT:
-            redeployed(i, wrong, day, P, x, agents, services, decisions, buf.today)
+            redeployed(i, wrong, day, P, x, agents, services, decisions, buf.today, counts)
         if k == EXCEPTION and decisions.task_alive[i]:
             s = decisions.service[i]
             buf.backlog[s, int(np.floor(decisions.created[i])) % P.slots] += 1
@@ -269,12 +269,13 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
 
 
 @njit(cache=True)
-def redeployed(i, wrong, day, P, x, agents, services, decisions, today):
+def redeployed(i, wrong, day, P, x, agents, services, decisions, today, counts):
     """A redeployment was decided: move its agent if the service still needs it."""
     a, g = decisions.subject[i], decisions.service[i]
     agents.reserved[a] = False
-    if agents.moved_day[a] < 0 and services.gap[g] + nominal(agents, a) > 0.0:
-        move(a, g, day, wrong, P, x, agents, services, today)
+    services.gap[g] += nominal(agents, a)  # the proposal had counted the agent in already
+    if agents.moved_day[a] < 0 and services.gap[g] > 0.0:
+        move(a, g, day, wrong, P, x, agents, services, today, counts)
     else:
         today[TODAY_REFUSED_DECISION] += 1
 

@@ -58,6 +58,7 @@ from ..rng import REVEAL, TRAINING, stream_key, uniform
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .context import (
     COUNT_CREATED,
+    COUNT_MOVED,
     COUNT_NEXT_MOVE_UID,
     TODAY_MOVES,
     TODAY_QUEUE,
@@ -137,8 +138,9 @@ def learning_span(P, x, agents, services, a, g):
 
 
 @njit(cache=True)
-def move(a, g, day, wrong, P, x, agents, services, today):
+def move(a, g, day, wrong, P, x, agents, services, today, counts):
     """Agent a starts working for service g today."""
+    counts[COUNT_MOVED] += 1
     agents.learning_days[a] = learning_span(P, x, agents, services, a, g)
     agents.assigned[a] = g
     agents.moved_day[a] = day
@@ -149,7 +151,7 @@ def move(a, g, day, wrong, P, x, agents, services, today):
 
 
 @njit(cache=True)
-def returns(day, P, x, agents, services, today):
+def returns(day, P, x, agents, services, today, counts):
     """Send moved agents home when needed there or not needed here; make long moves lasting."""
     for a in range(agents.home.shape[0]):
         if agents.moved_day[a] < 0:
@@ -160,6 +162,7 @@ def returns(day, P, x, agents, services, today):
             agents.moved_day[a] = -1
             agents.wrong_move[a] = False
             today[TODAY_REALLOCATED] += 1
+            counts[COUNT_MOVED] -= 1
             continue
         c = nominal(agents, a)
         if (services.gap[h] > 0.0 and not x.closed[h]) or -services.gap[g] >= c:
@@ -168,6 +171,7 @@ def returns(day, P, x, agents, services, today):
             agents.wrong_move[a] = False
             services.gap[g] += c
             services.gap[h] -= c
+            counts[COUNT_MOVED] -= 1
 
 
 @njit(cache=True)
@@ -296,7 +300,7 @@ def in_scope(P, x, agents, services, a, g):
 def propose(a, g, day, P, x, agents, services, managers, decisions, counts, today):
     """Move agent a to g at once (plan) or raise the redeployment decision."""
     if agents.planned[a] or x.signoffs[REDEPLOYMENT] <= 0:
-        move(a, g, day, False, P, x, agents, services, today)
+        move(a, g, day, False, P, x, agents, services, today, counts)
         return
     if x.hr_cell >= 0:
         desk, authority, steps = x.hr_cell, x.authority[REDEPLOYMENT], 1
@@ -399,10 +403,13 @@ def redeploy(day, P, x, agents, services, managers, decisions, buf, share, crisi
     if P.mobility_mode == MODE_OFF and P.volunteer_share <= 0.0:
         return
     gaps(day, P, x, agents, services, buf.backlog, share)
-    returns(day, P, x, agents, services, buf.today)
+    if buf.counts[COUNT_MOVED] > 0:  # the passes below do nothing without moved agents or gaps
+        returns(day, P, x, agents, services, buf.today, buf.counts)
     if crisis and P.reveal_rate > 0.0:
         reveal(day, P, agents, x.tie_share, buf.today)
     if P.training_share > 0.0 and day == P.training_days:
         train(day, P, x, agents, buf.today)
-    match(day, P, x, agents, services, managers, decisions, buf.counts, buf.today)
-    tally(day, P, agents, services, buf.flows, buf.today)
+    if services.gap.max() >= 1.0:
+        match(day, P, x, agents, services, managers, decisions, buf.counts, buf.today)
+    if buf.counts[COUNT_MOVED] > 0:
+        tally(day, P, agents, services, buf.flows, buf.today)

@@ -98,7 +98,8 @@ class Coordinator:
         """A redeployment was decided: the agent moves if the service still needs it."""
         person, host = decision.subject, decision.service
         person.reserved = False
-        if person.moved_day < 0 and host.gap + self.nominal(person) > 0.0:
+        host.gap += self.nominal(person)  # the proposal had counted the person in already
+        if person.moved_day < 0 and host.gap > 0.0:
             self.move(person, host, wrong)
         else:
             self.model.moves_today["refused_decision"] += 1

@@ -1,0 +1,13 @@
+"""Benchmark suite of resilience_sim: one entry point, ``python -m benchmarks``.
+
+``python -m benchmarks`` (full) or ``python -m benchmarks --quick --check`` (CI, under two
+minutes) measures, in one process and its children, the cost per agent-day, the share
+of each stage of the day, memory per agent, the kernels against the reference, ensemble
+throughput and the command line end to end. Each run writes ``benchmarks/out/<UTC
+timestamp>.json`` and appends a section to ``benchmarks/RESULTS.md``;
+``python -m benchmarks.plot JSON`` draws ``benchmarks/scaling.png``.
+
+To measure a given commit while the working tree is being edited, export it and run the
+suite there: ``git archive C | tar -x -C DIR``, copy ``benchmarks/`` into DIR, then
+``cd DIR && BENCH_SOURCE_COMMIT=$(git -C REPO rev-parse C) python -m benchmarks``.
+"""
