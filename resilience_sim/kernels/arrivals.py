@@ -34,14 +34,13 @@ from ..rng import (
 )
 from .context import (
     COUNT_ARRIVED,
-    COUNT_CREATED,
     COUNT_INSTANT,
     COUNT_NEXT_UID,
     COUNT_SETTLED_LOCALLY,
     TODAY_SETTLED,
 )
 from .decisions import add_rework, error_probability
-from .pool import allocate_slot, first_signer, push_fresh
+from .pool import raise_decision
 
 EXCEPTION, PARTNERSHIP, SPENDING = 0, 3, 4
 
@@ -67,19 +66,8 @@ def open_decision(u, kind, s, t, start, x, managers, decisions, counts):
     """
     if x.signoffs[kind] <= 0:
         return False
-    i = allocate_slot(decisions.next, counts)
-    counts[COUNT_CREATED] += 1
-    decisions.uid[i] = u
-    decisions.kind[i] = kind
-    decisions.service[i] = s
-    decisions.created[i] = t
-    decisions.authority[i] = x.authority[kind]
-    decisions.manager[i] = first_signer(managers.level, managers.parent, start,
-                                        x.authority[kind], x.signoffs[kind])
-    decisions.t_in[i] = t
-    decisions.task_alive[i] = kind == EXCEPTION
-    decisions.tacit[i] = False
-    push_fresh(i, decisions.t_out, decisions.next, counts)
+    raise_decision(u, kind, s, t, start, x.authority[kind], x.signoffs[kind], kind == EXCEPTION,
+                   managers, decisions, counts)
     return True
 
 

@@ -57,7 +57,6 @@ from numba import njit
 from ..rng import REVEAL, TRAINING, stream_key, uniform
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .context import (
-    COUNT_CREATED,
     COUNT_MOVED,
     COUNT_NEXT_MOVE_UID,
     TODAY_MOVES,
@@ -70,7 +69,7 @@ from .context import (
     TODAY_REVEALED,
     TODAY_VOLUNTEER_HOURS,
 )
-from .pool import allocate_slot, first_signer, push_fresh
+from .pool import raise_decision
 
 MODE_OFF, MODE_CENTRAL, MODE_PEER = 0, 1, 2
 SCOPE_NONE, SCOPE_SERVICE, SCOPE_TWINNED, SCOPE_INSTITUTION, SCOPE_TERRITORY = 0, 1, 2, 3, 4
@@ -314,22 +313,11 @@ def propose(a, g, day, P, x, agents, services, managers, decisions, counts, toda
             authority, steps = x.authority[REDEPLOYMENT], x.signoffs[REDEPLOYMENT]
     u = MOVE_UIDS + counts[COUNT_NEXT_MOVE_UID]  # own numbering: other draws keep theirs (CRN)
     counts[COUNT_NEXT_MOVE_UID] += 1
-    i = allocate_slot(decisions.next, counts)
-    counts[COUNT_CREATED] += 1
-    decisions.uid[i] = u
-    decisions.kind[i] = REDEPLOYMENT
-    decisions.service[i] = g
+    i, first = raise_decision(u, REDEPLOYMENT, g, day + 1.0, desk, authority, steps, False,
+                              managers, decisions, counts)
     decisions.subject[i] = a
-    decisions.created[i] = day + 1.0
-    decisions.t_in[i] = day + 1.0
-    decisions.authority[i] = authority
-    first = first_signer(managers.level, managers.parent, desk, authority, steps)
-    decisions.manager[i] = first
     managers.queue[first] += 1  # at that desk tonight (the desks were counted before this stage)
     today[TODAY_QUEUE + managers.level[first]] += 1
-    decisions.task_alive[i] = False
-    decisions.tacit[i] = False
-    push_fresh(i, decisions.t_out, decisions.next, counts)
     agents.reserved[a] = True
     services.gap[g] -= nominal(agents, a)
 

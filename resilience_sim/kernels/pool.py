@@ -6,7 +6,7 @@ serves them (decisions).
 
 from numba import njit
 
-from .context import COUNT_ACTIVE, COUNT_FREE, COUNT_FRESH
+from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE, COUNT_FRESH
 
 QUEUED = -1.0  # t_out of a decision waiting at its desk
 NONE = -1
@@ -56,3 +56,22 @@ def first_signer(level, parent, start, authority, steps):
     for _ in range(max(0, n - steps)):
         first = parent[first]
     return first
+
+
+@njit(cache=True, inline="always")
+def raise_decision(u, kind, s, t, desk, authority, steps, has_task, managers, decisions, counts):
+    """Put a new decision in flight: raised at time t at ``desk``; returns its first desk."""
+    i = allocate_slot(decisions.next, counts)
+    counts[COUNT_CREATED] += 1
+    decisions.uid[i] = u
+    decisions.kind[i] = kind
+    decisions.service[i] = s
+    decisions.created[i] = t
+    decisions.t_in[i] = t
+    decisions.authority[i] = authority
+    first = first_signer(managers.level, managers.parent, desk, authority, steps)
+    decisions.manager[i] = first
+    decisions.task_alive[i] = has_task
+    decisions.tacit[i] = False
+    push_fresh(i, decisions.t_out, decisions.next, counts)
+    return i, first
