@@ -33,7 +33,7 @@ from .organisation import Organisation, build
 from .policy import decision_rules
 from .scenario import Scenario
 from .shocks import DailyConditions, compile_conditions
-from .state import DECISION, Decisions, allocate, grow
+from .state import DECISION, Decisions, allocate_records, grow
 
 
 class ConservationError(AssertionError):
@@ -117,7 +117,7 @@ class Simulation:
         self.origin_cum = raising_weights(o)
         self.rules = decision_rules(scenario, o)
         self.service_staff = np.bincount(o.agents.home, minlength=len(o.service_names)).astype(np.float64)
-        self.decisions = allocate(DECISION, 0, Decisions)
+        self.decisions = allocate_records(DECISION, 0, Decisions)
         self._grow_pool(1024)
         self.out = np.full((self.days, len(COLUMNS)), np.nan)
         self.day = 0
@@ -125,11 +125,15 @@ class Simulation:
     def _grow_pool(self, size: int) -> None:
         """Enlarge the decision pool to ``size`` slots, chaining new slots as free."""
         old = len(self.decisions.uid)
-        self.decisions = grow(DECISION, self.decisions, size, Decisions)
+        self.decisions = grow(DECISION, self.decisions, size, Decisions, records=True)
         nxt = self.decisions.next
         nxt[old:size - 1] = np.arange(old + 1, size)
         nxt[size - 1] = self.buffers.counts[COUNT_FREE]
         self.buffers.counts[COUNT_FREE] = old
+        b = self.buffers
+        fresh, level = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int8)
+        fresh[:old], level[:old] = b.fresh, b.fresh_level
+        self.buffers = b._replace(fresh=fresh, fresh_level=level)
 
     def _ensure_room(self) -> None:
         """Keep enough free slots for any plausible number of today's exceptions."""
@@ -172,9 +176,9 @@ class Simulation:
                 start = time.perf_counter()
                 stage(*args)
                 timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+        self.day += 1
         if self.check:
             self.check_conservation()
-        self.day += 1
 
     def run(self, progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Simulate the remaining days; return the daily table."""
@@ -185,29 +189,35 @@ class Simulation:
         return self.out
 
     def check_conservation(self) -> None:
-        """Raise ConservationError if tasks or decisions are not conserved."""
+        """Raise ConservationError if tasks or decisions are not conserved after the last day."""
         c = self.buffers.counts
+        last = self.day - 1
         used = self.decisions.uid >= 0
-        alive = used & self.decisions.task_alive
+        alive = used & (self.decisions.expires > last)  # tasks whose deadline has not passed
         waiting = int(self.buffers.backlog.sum()) + int(alive.sum())
         if c[COUNT_ARRIVED] != c[COUNT_PROCESSED] + waiting + c[COUNT_UNMET]:
             raise ConservationError(
-                f"day {self.day}: tasks arrived {c[COUNT_ARRIVED]} != processed "
+                f"day {last}: tasks arrived {c[COUNT_ARRIVED]} != processed "
                 f"{c[COUNT_PROCESSED]} + waiting {waiting} + unmet {c[COUNT_UNMET]}")
         if waiting != int(self.services.waiting.sum()):
-            raise ConservationError(f"day {self.day}: services report {self.services.waiting.sum()} "
+            raise ConservationError(f"day {last}: services report {self.services.waiting.sum()} "
                                     f"waiting, queues hold {waiting}")
         if c[COUNT_CREATED] != c[COUNT_COMPLETED] + c[COUNT_WITHDRAWN] + c[COUNT_ACTIVE]:
             raise ConservationError(
-                f"day {self.day}: decisions created {c[COUNT_CREATED]} != completed "
+                f"day {last}: decisions created {c[COUNT_CREATED]} != completed "
                 f"{c[COUNT_COMPLETED]} + withdrawn {c[COUNT_WITHDRAWN]} + in flight {c[COUNT_ACTIVE]}")
         if used.sum() != c[COUNT_ACTIVE]:
-            raise ConservationError(f"day {self.day}: {used.sum()} decisions held, {c[COUNT_ACTIVE]} counted")
+            raise ConservationError(f"day {last}: {used.sum()} decisions held, {c[COUNT_ACTIVE]} counted")
         pending = np.bincount(self.decisions.service[alive], minlength=len(self.services.pending))
         if not np.array_equal(pending, self.services.pending):
-            raise ConservationError(f"day {self.day}: pending exceptions do not match decisions")
+            raise ConservationError(f"day {last}: pending exceptions do not match decisions")
+        if not np.array_equal(pending, self.buffers.pending_by_day.sum(axis=1)):
+            raise ConservationError(f"day {last}: pending exceptions by day do not match decisions")
+        load = np.bincount(self.decisions.manager[used], minlength=len(self.managers.level))
+        if not np.array_equal(load, self.buffers.desk_load):
+            raise ConservationError(f"day {last}: decisions counted at desks do not match the pool")
         if len(np.unique(self.decisions.uid[used])) != used.sum():
-            raise ConservationError(f"day {self.day}: a decision is held twice")
+            raise ConservationError(f"day {last}: a decision is held twice")
 
 
 def raising_weights(org: Organisation) -> np.ndarray:

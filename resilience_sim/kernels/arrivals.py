@@ -19,6 +19,7 @@ Each service's head also raises spending and partnership requests, Poisson with
 uniform times: decisions without a task, which load the desks of their own chain.
 """
 
+import numpy as np
 from numba import njit
 
 from ..rng import (
@@ -40,9 +41,10 @@ from .context import (
     TODAY_SETTLED,
 )
 from .decisions import add_rework, error_probability
-from .pool import raise_decision
+from .pool import raise_decisions
 
 EXCEPTION, PARTNERSHIP, SPENDING = 0, 3, 4
+REQUEST_KINDS = (SPENDING, PARTNERSHIP)  # the columns of the request counts, in order of numbering
 
 
 @njit(cache=True)
@@ -58,71 +60,93 @@ def raiser(origin_cum, lo, hi, u):
     return lo
 
 
-@njit(cache=True, inline="always")
-def open_decision(u, kind, s, t, start, x, managers, decisions, counts):
-    """Raise a decision of ``kind`` for service s at time t, at desk ``start``.
-
-    Returns False if it needs no sign-off (approved at once).
-    """
-    if x.signoffs[kind] <= 0:
-        return False
-    raise_decision(u, kind, s, t, start, x.authority[kind], x.signoffs[kind], kind == EXCEPTION,
-                   managers, decisions, counts)
-    return True
-
-
 @njit(cache=True)
 def arrive(day, P, x, agents, services, managers, decisions, buf):
-    """Draw today's tasks, exceptions and requests; raise their decisions."""
+    """Draw today's tasks, exceptions and requests; raise their decisions.
+
+    Counts are drawn for every service first, then the cases one by one in service
+    order (exceptions, then spending and partnership requests), numbered in that
+    order; the decisions are put in flight together at the end.
+    """
     key_n = stream_key(P.seed, ARRIVALS, day)
-    key_t = stream_key(P.seed, EXCEPTION_TIME, 0)
-    key_o = stream_key(P.seed, EXCEPTION_TEAM, 0)
-    key_r = stream_key(P.seed, EXCEPTION_RISK, 0)
     key_q = stream_key(P.seed, REQUESTS, day)
-    key_e = stream_key(P.seed, DECISION_ERROR, 0)
-    slot = day % P.slots
     counts, backlog = buf.counts, buf.backlog
     exc_share = x.exception_share
-    field_error = error_probability(P, x.scope[EXCEPTION], P.field_level, exc_share)
-    for s in range(services.base_demand.shape[0]):
+    n_svc = services.base_demand.shape[0]
+    n_exc = np.zeros(n_svc, dtype=np.int64)
+    n_req = np.zeros((n_svc, 2), dtype=np.int64)
+    slot = day % P.slots
+    for s in range(n_svc):
         lam = x.demand[s]
         services.expected[s] = lam
         n_std = poisson(key_n, 2 * s, lam * (1.0 - exc_share))
-        n_exc = poisson(key_n, 2 * s + 1, lam * exc_share)
-        services.arrived[s] = n_std + n_exc
-        counts[COUNT_ARRIVED] += n_std + n_exc
+        n_exc[s] = poisson(key_n, 2 * s + 1, lam * exc_share)
+        services.arrived[s] = n_std + n_exc[s]
+        counts[COUNT_ARRIVED] += n_std + n_exc[s]
         backlog[s, slot] += n_std
-        lo = x.origin_ptr[s]
-        n_workers = x.origin_ptr[s + 1] - lo
-        for _ in range(n_exc):
+        if services.head[s] >= 0:
+            n_req[s, 0] = poisson(key_q, 8 * s + SPENDING, P.spending_rate * x.service_staff[s])
+            n_req[s, 1] = poisson(key_q, 8 * s + PARTNERSHIP, P.partnership_rate * x.service_staff[s])
+    n, uids, kinds, svc, times, desks, expires = _cases(day, P, x, agents, services, buf, n_exc, n_req)
+    raise_decisions(n, uids, kinds, svc, times, desks, expires, x.authority, x.signoffs, managers, decisions, buf)
+
+
+@njit(cache=True)
+def _cases(day, P, x, agents, services, buf, n_exc, n_req):
+    """Number today's cases; settle what needs no decision; list the decisions to raise."""
+    key_t = stream_key(P.seed, EXCEPTION_TIME, 0)
+    key_o = stream_key(P.seed, EXCEPTION_TEAM, 0)
+    key_r = stream_key(P.seed, EXCEPTION_RISK, 0)
+    key_e = stream_key(P.seed, DECISION_ERROR, 0)
+    counts, backlog, today, by_level = buf.counts, buf.backlog, buf.today, buf.by_level
+    origin_ptr, origin_agent, origin_cum = x.origin_ptr, x.origin_agent, x.origin_cum
+    role, manager, head, pending = agents.role, agents.manager, services.head, services.pending
+    deadline, pending_by_day = services.deadline, buf.pending_by_day
+    signoffs = x.signoffs
+    slot = day % P.slots
+    field_error = error_probability(P, x.scope[EXCEPTION], P.field_level, x.exception_share)
+    total = n_exc.sum() + n_req.sum()
+    uids = np.empty(total, dtype=np.int64)
+    kinds = np.empty(total, dtype=np.int64)
+    svc = np.empty(total, dtype=np.int64)
+    times = np.empty(total, dtype=np.float64)
+    desks = np.empty(total, dtype=np.int64)
+    expires = np.full(total, -1, dtype=np.int64)
+    n = 0
+    for s in range(n_exc.shape[0]):
+        lo = origin_ptr[s]
+        n_workers = origin_ptr[s + 1] - lo
+        for _ in range(n_exc[s]):
             u = counts[COUNT_NEXT_UID]
             counts[COUNT_NEXT_UID] += 1
             m0 = -1
             if n_workers > 0:
-                worker = x.origin_agent[raiser(x.origin_cum, lo, lo + n_workers, uniform(key_o, u, 0))]
-                m0 = agents.role[worker] if agents.role[worker] >= 0 else agents.manager[worker]
+                worker = origin_agent[raiser(origin_cum, lo, lo + n_workers, uniform(key_o, u, 0))]
+                m0 = role[worker] if role[worker] >= 0 else manager[worker]
             if m0 >= 0 and uniform(key_r, u, 0) < P.freedom:
                 backlog[s, slot] += 1
                 counts[COUNT_SETTLED_LOCALLY] += 1
-                buf.today[TODAY_SETTLED] += 1
-                buf.by_level[EXCEPTION, P.field_level] += 1
+                today[TODAY_SETTLED] += 1
+                by_level[EXCEPTION, P.field_level] += 1
                 if uniform(key_e, u, 0) < field_error:
                     buf.errors[EXCEPTION] += 1
                     add_rework(s, day, P, services, buf)
                 continue
-            if m0 < 0 or not open_decision(u, EXCEPTION, s, day + uniform(key_t, u, 0), m0, x,
-                                           managers, decisions, counts):
+            if m0 < 0 or signoffs[EXCEPTION] <= 0:  # nobody to ask, or no sign-off needed
                 backlog[s, slot] += 1
                 counts[COUNT_INSTANT] += 1
                 continue
-            services.pending[s] += 1
-        head = services.head[s]
-        if head < 0:
-            continue
-        for kind, rate in ((SPENDING, P.spending_rate), (PARTNERSHIP, P.partnership_rate)):
-            n_req = poisson(key_q, 8 * s + kind, rate * x.service_staff[s])
-            for _ in range(n_req):
+            uids[n], kinds[n], svc[n], times[n], desks[n] = u, EXCEPTION, s, day + uniform(key_t, u, 0), m0
+            expires[n] = day + deadline[s] - 1
+            n += 1
+            pending[s] += 1
+            pending_by_day[s, slot] += 1
+        for j in range(2):
+            for _ in range(n_req[s, j]):
                 u = counts[COUNT_NEXT_UID]
                 counts[COUNT_NEXT_UID] += 1
-                open_decision(u, kind, s, day + uniform(key_t, u, 0), head, x, managers,
-                              decisions, counts)
+                if signoffs[REQUEST_KINDS[j]] > 0:
+                    uids[n], kinds[n], svc[n], times[n], desks[n] = (u, REQUEST_KINDS[j], s,
+                                                                     day + uniform(key_t, u, 0), head[s])
+                    n += 1
+    return n, uids, kinds, svc, times, desks, expires

@@ -56,10 +56,14 @@ Buffers = namedtuple("Buffers", [
     "serving",     # (deciders,) int64: decision slot a decider signs past a day's end, or -1
     "queue_head",  # (managers,) int64: first decision slot queued at each desk, or -1
     "queue_tail",  # (managers,) int64: last decision slot queued at each desk, or -1
+    "desk_load",   # (managers,) int64: decisions at each desk now (queued or being signed)
+    "pending_by_day",  # (S, slots) int64: exceptions waiting for their decision, by day raised (ring)
     "latency",     # (KINDS, LATENCY_BINS + 1) int64: histograms of decision latencies
     "by_level",    # (KINDS, LEVELS) int64: decisions settled, by type and level settled at
     "errors",      # (KINDS,) int64: decisions that were wrong, by type
     "flows",       # (F, F) int64: agent-days worked by staff of one service family for another
+    "fresh",       # (pool,) int64: today's arrivals at desks (slots), COUNT_FRESH of them
+    "fresh_level",  # (pool,) int8: the level of the desk each of them arrives at
     "counts",      # (16,) int64: see COUNT_* indices
     "today",       # (40,) float64: the day's accumulators, see TODAY_* indices
 ])
@@ -74,7 +78,7 @@ UNCERTAINTY_UNIT = 0.1    # exception share counted as uncertainty 1
 COUNT_ACTIVE, COUNT_NEXT_UID, COUNT_CREATED, COUNT_COMPLETED = 0, 1, 2, 3
 COUNT_INSTANT, COUNT_ARRIVED, COUNT_PROCESSED, COUNT_UNMET = 4, 5, 6, 7
 COUNT_WITHDRAWN = 8
-COUNT_FREE, COUNT_FRESH = 9, 10  # heads of the free-slot chain and of today's arrivals at desks
+COUNT_FREE, COUNT_FRESH = 9, 10  # head of the free-slot chain; today's arrivals at desks listed
 COUNT_SETTLED_LOCALLY, COUNT_TACIT, COUNT_REWORK = 11, 12, 13
 COUNT_NEXT_MOVE_UID = 14  # redeployment decisions have their own numbering
 COUNT_MOVED = 15          # agents working away from home now
@@ -94,7 +98,7 @@ def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int,
                 n_families: int = 1) -> Buffers:
     """Zeroed working arrays for a run."""
     counts = np.zeros(16, dtype=np.int64)
-    counts[COUNT_FREE] = counts[COUNT_FRESH] = -1
+    counts[COUNT_FREE] = -1
     return Buffers(
         backlog=np.zeros((n_services, slots), dtype=np.int64),
         cap_remote=np.zeros(n_services, dtype=np.float64),
@@ -102,10 +106,14 @@ def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int,
         serving=np.full(n_deciders, -1, dtype=np.int64),
         queue_head=np.full(n_managers, -1, dtype=np.int64),
         queue_tail=np.full(n_managers, -1, dtype=np.int64),
+        desk_load=np.zeros(n_managers, dtype=np.int64),
+        pending_by_day=np.zeros((n_services, slots), dtype=np.int64),
         latency=np.zeros((KINDS, LATENCY_BINS + 1), dtype=np.int64),
         by_level=np.zeros((KINDS, LEVELS), dtype=np.int64),
         errors=np.zeros(KINDS, dtype=np.int64),
         flows=np.zeros((n_families, n_families), dtype=np.int64),
+        fresh=np.zeros(0, dtype=np.int64),  # grown with the decision pool
+        fresh_level=np.zeros(0, dtype=np.int8),
         counts=counts,
         today=np.zeros(40, dtype=np.float64),
     )

@@ -39,7 +39,7 @@ Layout: decisions live in a pool of slots (free slots chained through ``next``);
 each desk's FIFO queue is a doubly linked chain (``prev``/``next``) from
 ``queue_head`` to ``queue_tail``; ``serving`` holds, per decider, the decision it
 signs until a time past the end of a day. Today's arrivals at desks (new decisions
-and forwarded ones) are chained from ``COUNT_FRESH`` and sorted by (time, uid) before
+and forwarded ones) are listed in ``buf.fresh`` and sorted by (time, uid) before
 joining the desks' queues, so a day costs O(arrivals + sign-offs + desks), plus one
 pass over the pool for deadlines and tacit approvals.
 """
@@ -62,6 +62,7 @@ from .context import (
     COUNT_WITHDRAWN,
     LATENCY_BIN,
     LATENCY_BINS,
+    LEVELS,
     TODAY_DECIDED,
     TODAY_ERRORS,
     TODAY_LATENCY_SUM,
@@ -100,41 +101,75 @@ def error_probability(P, scope, level, exception_share):
 
 
 @njit(cache=True)
-def _take_fresh(level, level_of, manager, t_in, uid, nxt, counts):
-    """Unchain today's arrivals at desks of ``level``, sorted by (time, uid).
+def error_table(P, scope, exception_share):
+    """Today's error probabilities by decision type and level settled at (see module doc)."""
+    table = np.empty((scope.shape[0], LEVELS))
+    for k in range(scope.shape[0]):
+        for level in range(LEVELS):
+            table[k, level] = error_probability(P, scope[k], level, exception_share)
+    return table
+
+
+@njit(cache=True)
+def _take_fresh(level, fresh, fresh_level, counts, t_in, uid):
+    """Take today's arrivals at desks of ``level`` off the list, sorted by (time, uid).
 
     Desks are independent within a level, so one sort by time puts every desk's
     arrivals in FIFO order.
     """
-    n = 0
-    i = counts[COUNT_FRESH]
-    while i >= 0:
-        n += 1
-        i = nxt[i]
-    idx = np.empty(n, dtype=np.int64)
-    k = 0
-    keep = NONE
-    i = counts[COUNT_FRESH]
-    while i >= 0:
-        after = nxt[i]
-        if level_of[manager[i]] == level:
-            idx[k] = i
-            k += 1
+    n = counts[COUNT_FRESH]
+    taken = 0
+    for j in range(n):
+        if fresh_level[j] == level:
+            taken += 1
+    idx = np.empty(taken, dtype=np.int64)
+    taken = 0
+    kept = 0
+    for j in range(n):
+        if fresh_level[j] == level:
+            idx[taken] = fresh[j]
+            taken += 1
         else:
-            nxt[i] = keep
-            keep = i
-        i = after
-    counts[COUNT_FRESH] = keep
-    idx = idx[:k]
-    idx = idx[np.argsort(t_in[idx])]
-    for j in range(1, k):  # equal times (measure zero) go by uid, for determinism
-        x = idx[j]
+            fresh[kept] = fresh[j]
+            fresh_level[kept] = fresh_level[j]
+            kept += 1
+    counts[COUNT_FRESH] = kept
+    return sort_by_time(idx, t_in, uid)
+
+
+@njit(cache=True)
+def sort_by_time(idx, t_in, uid):
+    """``idx`` sorted by (time, uid): a bucket sort, O(n) for times spread over the day.
+
+    Equal times (measure zero) go by uid, for determinism.
+    """
+    n = idx.shape[0]
+    if n < 2:
+        return idx
+    lo = hi = t_in[idx[0]]
+    for i in idx:
+        lo = min(lo, t_in[i])
+        hi = max(hi, t_in[i])
+    scale = n / (hi - lo) if hi > lo else 0.0
+    bucket = np.empty(n, dtype=np.int64)
+    start = np.zeros(n + 1, dtype=np.int64)
+    for j in range(n):
+        bucket[j] = min(int((t_in[idx[j]] - lo) * scale), n - 1)
+        start[bucket[j] + 1] += 1
+    for b in range(n):
+        start[b + 1] += start[b]
+    out = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        out[start[bucket[j]]] = idx[j]
+        start[bucket[j]] += 1
+    for j in range(1, n):  # insertion sort: each moves only within its bucket
+        i = out[j]
         h = j
-        while h > 0 and t_in[idx[h - 1]] == t_in[x] and uid[idx[h - 1]] > uid[x]:
-            idx[h] = idx[h - 1]
+        while h > 0 and (t_in[out[h - 1]] > t_in[i] or (t_in[out[h - 1]] == t_in[i] and uid[out[h - 1]] > uid[i])):
+            out[h] = out[h - 1]
             h -= 1
-        idx[h] = x
-    return idx
+        out[h] = i
+    return out
 
 
 @njit(cache=True)
@@ -143,37 +178,46 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     key = stream_key(P.seed, DECISION_ERROR, 0)
     level_of, parent = managers.level, managers.parent
     manager, t_in, t_out = decisions.manager, decisions.t_in, decisions.t_out
-    uid, nxt, kind = decisions.uid, decisions.next, decisions.kind
-    counts = buf.counts
+    uid, nxt, kind, tacit = decisions.uid, decisions.next, decisions.kind, decisions.tacit
+    authority, created, expires, service = decisions.authority, decisions.created, decisions.expires, decisions.service
+    counts, today, latency, by_level = buf.counts, buf.today, buf.latency, buf.by_level
+    errors, backlog, pending = buf.errors, buf.backlog, services.pending
+    fresh, fresh_level = buf.fresh, buf.fresh_level
+    load, pending_by_day = buf.desk_load, buf.pending_by_day
+    error = error_table(P, x.scope, x.exception_share)
     for j in range(n_done):
         i = done[j]
         m = manager[i]
         k = kind[i]
-        if not decisions.tacit[i] and level_of[m] > decisions.authority[i] and parent[m] >= 0:
+        load[m] -= 1
+        if not tacit[i] and level_of[m] > authority[i] and parent[m] >= 0:
             manager[i] = parent[m]
+            load[parent[m]] += 1
             t_in[i] = t_out[i]
-            push_fresh(i, t_out, nxt, counts)
+            push_fresh(i, level_of[parent[m]], t_out, fresh, fresh_level, counts)
             continue
-        level = P.field_level if decisions.tacit[i] else level_of[m]
-        lat = t_out[i] - decisions.created[i]
-        buf.latency[k, min(int(lat / LATENCY_BIN), LATENCY_BINS)] += 1
-        buf.by_level[k, level] += 1
-        buf.today[TODAY_DECIDED] += 1
-        buf.today[TODAY_LATENCY_SUM] += lat
+        level = P.field_level if tacit[i] else level_of[m]
+        lat = t_out[i] - created[i]
+        latency[k, min(int(lat / LATENCY_BIN), LATENCY_BINS)] += 1
+        by_level[k, level] += 1
+        today[TODAY_DECIDED] += 1
+        today[TODAY_LATENCY_SUM] += lat
         counts[COUNT_COMPLETED] += 1
-        if decisions.tacit[i]:
+        if tacit[i]:
             counts[COUNT_TACIT] += 1
-            buf.today[TODAY_TACIT] += 1
-        wrong = uniform(key, uid[i], 0) < error_probability(P, x.scope[k], level, x.exception_share)
+            today[TODAY_TACIT] += 1
+        wrong = uniform(key, uid[i], 0) < error[k, level]
         if wrong:
-            buf.errors[k] += 1
-            buf.today[TODAY_ERRORS] += 1
+            errors[k] += 1
+            today[TODAY_ERRORS] += 1
         if k == REDEPLOYMENT:
-            redeployed(i, wrong, day, P, x, agents, services, decisions, buf.today, counts)
-        if k == EXCEPTION and decisions.task_alive[i]:
-            s = decisions.service[i]
-            buf.backlog[s, int(np.floor(decisions.created[i])) % P.slots] += 1
-            services.pending[s] -= 1
+            redeployed(i, wrong, day, P, x, agents, services, decisions, today, counts)
+        if k == EXCEPTION and expires[i] >= day:  # its task is alive
+            s = service[i]
+            raised = int(np.floor(created[i])) % P.slots
+            backlog[s, raised] += 1
+            pending[s] -= 1
+            pending_by_day[s, raised] -= 1
             if wrong:
                 add_rework(s, day, P, services, buf)
         release_slot(i, uid, nxt, counts)
@@ -214,17 +258,18 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     tacit = P.tacit_days
     counts, free_at, serving = buf.counts, buf.free_at, buf.serving
     qh, qt = buf.queue_head, buf.queue_tail
-    level_of, rate = managers.level, managers.rate
+    rate = managers.rate
     desk, deciders = managers.desk, managers.deciders
     uid, nxt, prev, manager = decisions.uid, decisions.next, decisions.prev, decisions.manager
-    t_in, t_out, alive = decisions.t_in, decisions.t_out, decisions.task_alive
-    created, kind = decisions.created, decisions.kind
+    t_in, t_out, expires, load = decisions.t_in, decisions.t_out, decisions.expires, buf.desk_load
+    created, kind, is_tacit = decisions.created, decisions.kind, decisions.tacit
+    effort, level_ptr, level_desks = x.effort, x.level_ptr, x.level_desks
     done = np.empty(counts[COUNT_ACTIVE] + serving.shape[0] + 1, dtype=np.int64)
-    for level in range(len(x.level_ptr) - 2, -1, -1):
-        _enqueue(_take_fresh(level, level_of, manager, t_in, uid, nxt, counts), manager, prev, nxt, qh, qt)
+    for level in range(len(level_ptr) - 2, -1, -1):
+        _enqueue(_take_fresh(level, buf.fresh, buf.fresh_level, counts, t_in, uid), manager, prev, nxt, qh, qt)
         n_done = 0
-        for j in range(x.level_ptr[level], x.level_ptr[level + 1]):
-            m = x.level_desks[j]
+        for j in range(level_ptr[level], level_ptr[level + 1]):
+            m = level_desks[j]
             lo = desk[m]
             hi = lo + deciders[m]
             for k in range(lo, hi):
@@ -247,17 +292,18 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                 else:
                     qt[m] = NONE
                 start = max(t_in[i], free_at[k])
-                if kind[i] == EXCEPTION and not alive[i]:
+                if kind[i] == EXCEPTION and expires[i] < day:  # its task is unmet: moot
                     counts[COUNT_WITHDRAWN] += 1
+                    load[m] -= 1
                     release_slot(i, uid, nxt, counts)
                     continue
                 if tacit >= 0.0 and created[i] + tacit <= start:
-                    decisions.tacit[i] = True
+                    is_tacit[i] = True
                     t_out[i] = max(created[i] + tacit, t_in[i])
                     done[n_done] = i
                     n_done += 1
                     continue
-                end = start + x.effort[kind[i]] * exponential(key, uid[i], level) / rate[m]
+                end = start + effort[kind[i]] * exponential(key, uid[i], level) / rate[m]
                 free_at[k] = end
                 t_out[i] = end
                 if end < horizon:
@@ -285,46 +331,53 @@ def expire(day, P, x, agents, services, managers, decisions, buf):
     """End of the decisions stage: tacit approvals, deadlines, queue lengths.
 
     Queued decisions past their tacit delay are approved (and leave their queue);
-    exceptions still waiting on the last day before their deadline become unmet; the
-    decisions left at each desk are counted.
+    exceptions still waiting on the last day before their deadline become unmet
+    (their decisions see it from ``expires``); the decisions left at each desk are
+    counted.
     """
+    if P.tacit_days >= 0.0:
+        _tacit_approvals(day, P, x, agents, services, managers, decisions, buf)
+    today, load, level_of = buf.today, buf.desk_load, managers.level
+    managers.queue[:] = load
+    for level in range(LEVELS):
+        today[TODAY_QUEUE + level] = 0.0
+    for m in range(load.shape[0]):
+        today[TODAY_QUEUE + level_of[m]] += load[m]
+    pending, unmet, deadline, pending_by_day = services.pending, services.unmet, services.deadline, buf.pending_by_day
+    for s in range(deadline.shape[0]):
+        raised = day - deadline[s] + 1
+        if raised < 0:
+            continue
+        late = pending_by_day[s, raised % P.slots]
+        pending_by_day[s, raised % P.slots] = 0
+        pending[s] -= late
+        unmet[s] += late
+        buf.counts[COUNT_UNMET] += late
+
+
+@njit(cache=True)
+def _tacit_approvals(day, P, x, agents, services, managers, decisions, buf):
+    """Approve the queued decisions raised ``tacit_days`` ago or more (one pass over the pool)."""
     horizon = day + 1.0
     tacit = P.tacit_days
     uid, nxt, prev, manager = decisions.uid, decisions.next, decisions.prev, decisions.manager
-    t_out, created = decisions.t_out, decisions.created
+    t_out, t_in, created, is_tacit = decisions.t_out, decisions.t_in, decisions.created, decisions.tacit
     qh, qt = buf.queue_head, buf.queue_tail
     done = np.empty(buf.counts[COUNT_ACTIVE] + 1, dtype=np.int64)
     n_done = 0
-    if tacit >= 0.0:
-        for i in range(uid.shape[0]):
-            if uid[i] >= 0 and t_out[i] == QUEUED and created[i] + tacit < horizon:
-                m = manager[i]
-                if prev[i] >= 0:
-                    nxt[prev[i]] = nxt[i]
-                else:
-                    qh[m] = nxt[i]
-                if nxt[i] >= 0:
-                    prev[nxt[i]] = prev[i]
-                else:
-                    qt[m] = prev[i]
-                decisions.tacit[i] = True
-                t_out[i] = max(created[i] + tacit, decisions.t_in[i])
-                done[n_done] = i
-                n_done += 1
-        settle(done, n_done, day, P, x, agents, services, managers, decisions, buf)
-    managers.queue[:] = 0
-    for level in range(8):
-        buf.today[TODAY_QUEUE + level] = 0.0
     for i in range(uid.shape[0]):
-        if uid[i] < 0:
-            continue
-        m = manager[i]
-        managers.queue[m] += 1
-        buf.today[TODAY_QUEUE + managers.level[m]] += 1.0
-        s = decisions.service[i]
-        if (decisions.kind[i] == EXCEPTION and decisions.task_alive[i]
-                and day - int(np.floor(created[i])) >= services.deadline[s] - 1):
-            decisions.task_alive[i] = False
-            services.pending[s] -= 1
-            services.unmet[s] += 1
-            buf.counts[COUNT_UNMET] += 1
+        if uid[i] >= 0 and t_out[i] == QUEUED and created[i] + tacit < horizon:
+            m = manager[i]
+            if prev[i] >= 0:
+                nxt[prev[i]] = nxt[i]
+            else:
+                qh[m] = nxt[i]
+            if nxt[i] >= 0:
+                prev[nxt[i]] = prev[i]
+            else:
+                qt[m] = prev[i]
+            is_tacit[i] = True
+            t_out[i] = max(created[i] + tacit, t_in[i])
+            done[n_done] = i
+            n_done += 1
+    settle(done, n_done, day, P, x, agents, services, managers, decisions, buf)

@@ -55,7 +55,7 @@ import numpy as np
 from numba import njit
 
 from ..rng import REVEAL, TRAINING, stream_key, uniform
-from ..state import STATUS_ABSENT, STATUS_REMOTE
+from ..state import STATUS_ABSENT
 from .context import (
     COUNT_MOVED,
     COUNT_NEXT_MOVE_UID,
@@ -70,6 +70,7 @@ from .context import (
     TODAY_VOLUNTEER_HOURS,
 )
 from .pool import raise_decision
+from .work import pool_capacity, ramp
 
 MODE_OFF, MODE_CENTRAL, MODE_PEER = 0, 1, 2
 SCOPE_NONE, SCOPE_SERVICE, SCOPE_TWINNED, SCOPE_INSTITUTION, SCOPE_TERRITORY = 0, 1, 2, 3, 4
@@ -80,39 +81,12 @@ MOVE_UIDS = 1 << 48  # redeployment decisions are numbered from here
 WORKING_DAYS_PER_MONTH = 21.7
 
 
-@njit(cache=True, inline="always")
-def ramp(P, agents, a, day):
-    """Productivity factor of agent a today from its move (1 at home)."""
-    if agents.moved_day[a] < 0:
-        return 1.0
-    r = 1.0
-    span = agents.learning_days[a]
-    if span > 0.0:
-        r = min(1.0, P.ramp_start + (1.0 - P.ramp_start) * (day - agents.moved_day[a]) / span)
-    if agents.wrong_move[a]:
-        r *= P.wrong_move_productivity
-    return r
-
-
-@njit(cache=True, inline="always")
-def agent_capacity(P, agents, a, share, it, day):
-    """Tasks agent a can do today where it works, if present (the work stage's formula)."""
-    c = (agents.productivity[a] * agents.task_share[a] * (1.0 - share)
-         * (1.0 - P.fatigue_effect * agents.fatigue[a]) * it * ramp(P, agents, a, day))
-    if agents.status[a] == STATUS_REMOTE:
-        c *= P.remote_productivity
-    return c
-
-
 @njit(cache=True)
 def gaps(day, P, x, agents, services, backlog, share):
     """Set each service's gap: need (demand + excess queue over the deadline) − capacity."""
     n_svc = services.gap.shape[0]
     cap = np.zeros(n_svc)
-    for a in range(agents.home.shape[0]):
-        if agents.status[a] != STATUS_ABSENT and agents.task_share[a] > 0.0:
-            s = agents.assigned[a]
-            cap[s] += agent_capacity(P, agents, a, share, x.it_factor[s], day)
+    pool_capacity(day, P, agents, x.it_factor, share, cap, cap)  # nobody volunteers yet today
     for s in range(n_svc):
         queue = services.pending[s]
         for age in range(services.deadline[s]):
@@ -296,8 +270,9 @@ def in_scope(P, x, agents, services, a, g):
 
 
 @njit(cache=True)
-def propose(a, g, day, P, x, agents, services, managers, decisions, counts, today):
+def propose(a, g, day, P, x, agents, services, managers, decisions, buf):
     """Move agent a to g at once (plan) or raise the redeployment decision."""
+    counts, today = buf.counts, buf.today
     if agents.planned[a] or x.signoffs[REDEPLOYMENT] <= 0:
         move(a, g, day, False, P, x, agents, services, today, counts)
         return
@@ -313,8 +288,7 @@ def propose(a, g, day, P, x, agents, services, managers, decisions, counts, toda
             authority, steps = x.authority[REDEPLOYMENT], x.signoffs[REDEPLOYMENT]
     u = MOVE_UIDS + counts[COUNT_NEXT_MOVE_UID]  # own numbering: other draws keep theirs (CRN)
     counts[COUNT_NEXT_MOVE_UID] += 1
-    i, first = raise_decision(u, REDEPLOYMENT, g, day + 1.0, desk, authority, steps, False,
-                              managers, decisions, counts)
+    i, first = raise_decision(u, REDEPLOYMENT, g, day + 1.0, desk, authority, steps, managers, decisions, buf)
     decisions.subject[i] = a
     managers.queue[first] += 1  # at that desk tonight (the desks were counted before this stage)
     today[TODAY_QUEUE + managers.level[first]] += 1
@@ -323,8 +297,9 @@ def propose(a, g, day, P, x, agents, services, managers, decisions, counts, toda
 
 
 @njit(cache=True)
-def match(day, P, x, agents, services, managers, decisions, counts, today):
+def match(day, P, x, agents, services, managers, decisions, buf):
     """Serve the services in need from the donors (see module doc); then volunteers."""
+    today = buf.today
     ptr, pool, fptr, fpool = donors(day, P, x, agents, services)
     used = np.zeros(agents.home.shape[0], dtype=np.bool_)
     order = np.argsort(-(services.gap + 1e9 * services.essential), kind="mergesort")
@@ -345,7 +320,7 @@ def match(day, P, x, agents, services, managers, decisions, counts, today):
             used[a] = True
             found += 1
             budget -= 1
-            propose(a, g, day, P, x, agents, services, managers, decisions, counts, today)
+            propose(a, g, day, P, x, agents, services, managers, decisions, buf)
         if found == 0 and budget > 0:
             today[TODAY_REFUSED_SKILL] += 1
     if P.volunteer_share <= 0.0:
@@ -380,7 +355,8 @@ def tally(day, P, agents, services, flows, today):
         if services.institution[h] != services.institution[g]:
             today[TODAY_REDEPLOYED_ACROSS] += 1
         if agents.status[a] != STATUS_ABSENT:
-            today[TODAY_RAMP_LOST] += 1.0 - ramp(P, agents, a, day)
+            today[TODAY_RAMP_LOST] += 1.0 - ramp(P, agents.moved_day[a], agents.learning_days[a],
+                                                     agents.wrong_move[a], day)
         flows[services.family[h], services.family[g]] += 1
 
 
@@ -398,6 +374,6 @@ def redeploy(day, P, x, agents, services, managers, decisions, buf, share, crisi
     if P.training_share > 0.0 and day == P.training_days:
         train(day, P, x, agents, buf.today)
     if services.gap.max() >= 1.0:
-        match(day, P, x, agents, services, managers, decisions, buf.counts, buf.today)
+        match(day, P, x, agents, services, managers, decisions, buf)
     if buf.counts[COUNT_MOVED] > 0:
         tally(day, P, agents, services, buf.flows, buf.today)

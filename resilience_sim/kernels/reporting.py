@@ -22,8 +22,9 @@ def shares(P, crisis):
 @njit(cache=True)
 def hours(P, agents, agent_share, manager_share, today):
     """Add up today's reporting hours of present staff."""
+    status, role = agents.status, agents.role
     total = 0.0
-    for a in range(agents.home.shape[0]):
-        if agents.status[a] != STATUS_ABSENT:
-            total += manager_share if agents.role[a] >= 0 else agent_share
+    for a in range(status.shape[0]):
+        if status[a] != STATUS_ABSENT:
+            total += manager_share if role[a] >= 0 else agent_share
     today[TODAY_REPORTING_HOURS] = total * P.hours_per_day

@@ -34,34 +34,36 @@ def update(day, P, agents, services, agent_share, manager_share, today):
     sum_mf = 0.0
     starts = 0
     burnout_days = 0
-    for a in range(agents.home.shape[0]):
-        f = agents.fatigue[a]
-        if agents.status[a] == STATUS_ABSENT:
+    status, burnout_until, assigned = agents.status, agents.burnout_until, agents.assigned
+    role, fatigue, engagement, pressure = agents.role, agents.fatigue, agents.engagement, services.pressure
+    agent_extra = agent_share - P.agent_tolerance
+    manager_extra = manager_share - P.manager_tolerance
+    for a in range(status.shape[0]):
+        f = fatigue[a]
+        is_manager = role[a] >= 0
+        if status[a] == STATUS_ABSENT:
             f -= P.fatigue_recovery * f
-            if agents.burnout_until[a] >= day:
+            if burnout_until[a] >= day:
                 burnout_days += 1
         else:
-            x = min(services.pressure[agents.assigned[a]], P.pressure_cap)
-            gain = P.fatigue_gain * (P.manager_relief if agents.role[a] >= 0 else 1.0)
+            x = min(pressure[assigned[a]], P.pressure_cap)
+            gain = P.fatigue_gain * (P.manager_relief if is_manager else 1.0)
             f += gain * max(0.0, x - 1.0) - P.fatigue_recovery * f
             f = min(max(f, 0.0), 1.0)
             if f > P.burnout_threshold:
                 if uniform(key, a, 0) < P.burnout_hazard * (f - P.burnout_threshold) / span:
-                    agents.burnout_until[a] = day + P.burnout_days
+                    burnout_until[a] = day + P.burnout_days
                     starts += 1
-            if agents.role[a] >= 0:
-                extra = manager_share - P.manager_tolerance
-            else:
-                extra = agent_share - P.agent_tolerance
-            e = agents.engagement[a]
+            extra = manager_extra if is_manager else agent_extra
+            e = engagement[a]
             e += (P.engagement_recovery * (P.engagement_baseline - e)
                   - P.reporting_cost * extra - P.fatigue_cost * f)
-            agents.engagement[a] = min(max(e, 0.0), 1.0)
-        agents.fatigue[a] = f
-        sum_f += agents.fatigue[a]
-        sum_e += agents.engagement[a]
-        if agents.role[a] >= 0:
-            sum_mf += agents.fatigue[a]
+            engagement[a] = min(max(e, 0.0), 1.0)
+        fatigue[a] = f
+        sum_f += fatigue[a]
+        sum_e += engagement[a]
+        if is_manager:
+            sum_mf += fatigue[a]
     today[TODAY_FATIGUE] = sum_f
     today[TODAY_ENGAGEMENT] = sum_e
     today[TODAY_MANAGER_FATIGUE] = sum_mf

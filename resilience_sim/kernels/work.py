@@ -21,7 +21,57 @@ from numba import njit
 
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .context import COUNT_PROCESSED, COUNT_UNMET
-from .mobility import agent_capacity
+
+
+@njit(cache=True, inline="always")
+def ramp(P, moved_day, span, wrong, day):
+    """Productivity factor today of an agent moved on ``moved_day`` (1 at home, moved_day < 0).
+
+    Linear from ``ramp_start`` to 1 over ``span`` learning days, times
+    ``wrong_move_productivity`` after a wrong move.
+    """
+    if moved_day < 0:
+        return 1.0
+    r = 1.0
+    if span > 0.0:
+        r = min(1.0, P.ramp_start + (1.0 - P.ramp_start) * (day - moved_day) / span)
+    if wrong:
+        r *= P.wrong_move_productivity
+    return r
+
+
+@njit(cache=True)
+def pool_capacity(day, P, agents, it_factor, share, site, remote):
+    """Add each present agent's capacity today (tasks) to its service's pool.
+
+    On-site capacity goes to ``site[s]``, remote capacity to ``remote[s]`` (they may be
+    the same array); a volunteer gives the share ``volunteer_share`` to the service it
+    volunteers for. The arrays are read into locals once: reading a field of the state
+    tuple inside the loop costs reference counting on every agent.
+    """
+    status, task_share, assigned = agents.status, agents.task_share, agents.assigned
+    productivity, fatigue, volunteer_to = agents.productivity, agents.fatigue, agents.volunteer_to
+    moved_day, learning, wrong = agents.moved_day, agents.learning_days, agents.wrong_move
+    free = 1.0 - share
+    for a in range(status.shape[0]):
+        st = status[a]
+        if st == STATUS_ABSENT or task_share[a] <= 0.0:
+            continue
+        s = assigned[a]
+        c = (productivity[a] * task_share[a] * free * (1.0 - P.fatigue_effect * fatigue[a]) * it_factor[s]
+             * ramp(P, moved_day[a], learning[a], wrong[a], day))
+        v = volunteer_to[a]
+        if st == STATUS_REMOTE:
+            c *= P.remote_productivity
+            if v >= 0:
+                remote[v] += c * P.volunteer_share
+                c -= c * P.volunteer_share
+            remote[s] += c
+        else:
+            if v >= 0:
+                site[v] += c * P.volunteer_share
+                c -= c * P.volunteer_share
+            site[s] += c
 
 
 @njit(cache=True)
@@ -29,19 +79,7 @@ def capacities(day, P, agents, services, it_factor, share, cap_remote):
     """Pool present agents' capacity by service: on site in ``services.capacity``."""
     services.capacity[:] = 0.0
     cap_remote[:] = 0.0
-    for a in range(agents.home.shape[0]):
-        st = agents.status[a]
-        if st == STATUS_ABSENT or agents.task_share[a] <= 0.0:
-            continue
-        s = agents.assigned[a]
-        c = agent_capacity(P, agents, a, share, it_factor[s], day)
-        pool = cap_remote if st == STATUS_REMOTE else services.capacity
-        v = agents.volunteer_to[a]
-        if v >= 0:
-            given = c * P.volunteer_share
-            pool[v] += given
-            c = c - given
-        pool[s] += c
+    pool_capacity(day, P, agents, it_factor, share, services.capacity, cap_remote)
 
 
 @njit(cache=True)
