@@ -123,17 +123,18 @@ class Simulation:
         self.day = 0
 
     def _grow_pool(self, size: int) -> None:
-        """Enlarge the decision pool to ``size`` slots, chaining new slots as free."""
+        """Enlarge the decision pool to ``size`` slots; the new slots go on the free stack."""
         old = len(self.decisions.uid)
         self.decisions = grow(DECISION, self.decisions, size, Decisions, records=True)
-        nxt = self.decisions.next
-        nxt[old:size - 1] = np.arange(old + 1, size)
-        nxt[size - 1] = self.buffers.counts[COUNT_FREE]
-        self.buffers.counts[COUNT_FREE] = old
         b = self.buffers
-        fresh, level = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int8)
+        n_free = int(b.counts[COUNT_FREE])
+        free = np.empty(size, dtype=np.int32)
+        free[:n_free] = b.free[:n_free]
+        free[n_free:n_free + size - old] = np.arange(size - 1, old - 1, -1)  # lowest slot on top
+        b.counts[COUNT_FREE] = n_free + size - old
+        fresh, level = np.zeros(size, dtype=np.int32), np.zeros(size, dtype=np.int8)
         fresh[:old], level[:old] = b.fresh, b.fresh_level
-        self.buffers = b._replace(fresh=fresh, fresh_level=level)
+        self.buffers = b._replace(free=free, fresh=fresh, fresh_level=level)
 
     def _ensure_room(self) -> None:
         """Keep enough free slots for any plausible number of today's exceptions."""

@@ -106,7 +106,7 @@ DECISION = (  # wide fields first: one record of the pool fills a 64-byte cache 
     Array("manager", "int32", -1, "manager", "desk the decision is at"),
     Array("expires", "int32", -1, "day", "last day its task can still be served (-1 = no task)"),
     Array("prev", "int32", -1, "slot", "previous slot in its desk queue"),
-    Array("next", "int32", -1, "slot", "next slot in its chain (free slots, a desk queue, arrivals)"),
+    Array("next", "int32", -1, "slot", "next slot in its desk queue"),
     Array("subject", "int32", -1, "agent", "agent a redeployment decision would move"),
     Array("kind", "int8", 0, "", "decision type, index into params.DECISION_KINDS"),
     Array("authority", "int8", 0, "level", "level that holds the authority"),

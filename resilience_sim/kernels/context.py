@@ -62,7 +62,8 @@ Buffers = namedtuple("Buffers", [
     "by_level",    # (KINDS, LEVELS) int64: decisions settled, by type and level settled at
     "errors",      # (KINDS,) int64: decisions that were wrong, by type
     "flows",       # (F, F) int64: agent-days worked by staff of one service family for another
-    "fresh",       # (pool,) int64: today's arrivals at desks (slots), COUNT_FRESH of them
+    "free",        # (pool,) int32: free slots of the decision pool (a stack of COUNT_FREE slots)
+    "fresh",       # (pool,) int32: today's arrivals at desks (slots), COUNT_FRESH of them
     "fresh_level",  # (pool,) int8: the level of the desk each of them arrives at
     "counts",      # (16,) int64: see COUNT_* indices
     "today",       # (40,) float64: the day's accumulators, see TODAY_* indices
@@ -78,7 +79,7 @@ UNCERTAINTY_UNIT = 0.1    # exception share counted as uncertainty 1
 COUNT_ACTIVE, COUNT_NEXT_UID, COUNT_CREATED, COUNT_COMPLETED = 0, 1, 2, 3
 COUNT_INSTANT, COUNT_ARRIVED, COUNT_PROCESSED, COUNT_UNMET = 4, 5, 6, 7
 COUNT_WITHDRAWN = 8
-COUNT_FREE, COUNT_FRESH = 9, 10  # head of the free-slot chain; today's arrivals at desks listed
+COUNT_FREE, COUNT_FRESH = 9, 10  # free slots on the stack; today's arrivals at desks listed
 COUNT_SETTLED_LOCALLY, COUNT_TACIT, COUNT_REWORK = 11, 12, 13
 COUNT_NEXT_MOVE_UID = 14  # redeployment decisions have their own numbering
 COUNT_MOVED = 15          # agents working away from home now
@@ -92,13 +93,13 @@ TODAY_REALLOCATED = 15
 TODAY_QUEUE = 16  # TODAY_QUEUE + level: decisions at desks of that level at the end of the day
 (TODAY_REDEPLOYED, TODAY_REDEPLOYED_ACROSS, TODAY_MOVES, TODAY_REFUSED_SKILL,
  TODAY_REFUSED_DECISION, TODAY_RAMP_LOST, TODAY_VOLUNTEER_HOURS, TODAY_REVEALED) = range(24, 32)
+TODAY_MANAGERS_PRESENT = 32
 
 
 def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int,
                 n_families: int = 1) -> Buffers:
     """Zeroed working arrays for a run."""
     counts = np.zeros(16, dtype=np.int64)
-    counts[COUNT_FREE] = -1
     return Buffers(
         backlog=np.zeros((n_services, slots), dtype=np.int64),
         cap_remote=np.zeros(n_services, dtype=np.float64),
@@ -112,7 +113,8 @@ def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int,
         by_level=np.zeros((KINDS, LEVELS), dtype=np.int64),
         errors=np.zeros(KINDS, dtype=np.int64),
         flows=np.zeros((n_families, n_families), dtype=np.int64),
-        fresh=np.zeros(0, dtype=np.int64),  # grown with the decision pool
+        free=np.zeros(0, dtype=np.int32),  # these three grow with the decision pool
+        fresh=np.zeros(0, dtype=np.int32),
         fresh_level=np.zeros(0, dtype=np.int8),
         counts=counts,
         today=np.zeros(40, dtype=np.float64),

@@ -178,7 +178,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     key = stream_key(P.seed, DECISION_ERROR, 0)
     level_of, parent = managers.level, managers.parent
     manager, t_in, t_out = decisions.manager, decisions.t_in, decisions.t_out
-    uid, nxt, kind, tacit = decisions.uid, decisions.next, decisions.kind, decisions.tacit
+    uid, kind, tacit = decisions.uid, decisions.kind, decisions.tacit
     authority, created, expires, service = decisions.authority, decisions.created, decisions.expires, decisions.service
     counts, today, latency, by_level = buf.counts, buf.today, buf.latency, buf.by_level
     errors, backlog, pending = buf.errors, buf.backlog, services.pending
@@ -220,7 +220,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             pending_by_day[s, raised] -= 1
             if wrong:
                 add_rework(s, day, P, services, buf)
-        release_slot(i, uid, nxt, counts)
+        release_slot(i, uid, buf.free, counts)
 
 
 @njit(cache=True, inline="always")
@@ -295,7 +295,7 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                 if kind[i] == EXCEPTION and expires[i] < day:  # its task is unmet: moot
                     counts[COUNT_WITHDRAWN] += 1
                     load[m] -= 1
-                    release_slot(i, uid, nxt, counts)
+                    release_slot(i, uid, buf.free, counts)
                     continue
                 if tacit >= 0.0 and created[i] + tacit <= start:
                     is_tacit[i] = True

@@ -363,7 +363,8 @@ def tally(day, P, agents, services, flows, today):
 @njit(cache=True)
 def redeploy(day, P, x, agents, services, managers, decisions, buf, share, crisis):
     """The mobility stage (see module doc)."""
-    agents.volunteer_to[:] = -1
+    if P.volunteer_share > 0.0:  # nobody volunteers otherwise: the array stays at -1
+        agents.volunteer_to[:] = -1
     if P.mobility_mode == MODE_OFF and P.volunteer_share <= 0.0:
         return
     gaps(day, P, x, agents, services, buf.backlog, share)

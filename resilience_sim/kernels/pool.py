@@ -16,22 +16,22 @@ NONE = -1
 
 
 @njit(cache=True, inline="always")
-def allocate_slot(nxt, counts):
-    """Take a free slot of the pool (the engine keeps the pool large enough)."""
-    i = counts[COUNT_FREE]
-    if i < 0:
+def allocate_slot(free, counts):
+    """Take a free slot of the pool off the stack (the engine keeps the pool large enough)."""
+    n = counts[COUNT_FREE]
+    if n <= 0:
         raise RuntimeError("decision pool exhausted")
-    counts[COUNT_FREE] = nxt[i]
+    counts[COUNT_FREE] = n - 1
     counts[COUNT_ACTIVE] += 1
-    return i
+    return free[n - 1]
 
 
 @njit(cache=True, inline="always")
-def release_slot(i, uid, nxt, counts):
-    """Return slot i to the free chain."""
+def release_slot(i, uid, free, counts):
+    """Put slot i back on the free stack."""
     uid[i] = NONE
-    nxt[i] = counts[COUNT_FREE]
-    counts[COUNT_FREE] = i
+    free[counts[COUNT_FREE]] = i
+    counts[COUNT_FREE] += 1
     counts[COUNT_ACTIVE] -= 1
 
 
@@ -74,7 +74,7 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
     ``signoffs[kind]`` sign-offs.
     """
     level, parent = managers.level, managers.parent
-    nxt, uid, kind = decisions.next, decisions.uid, decisions.kind
+    free, uid, kind = buf.free, decisions.uid, decisions.kind
     service, created, expiry = decisions.service, decisions.created, decisions.expires
     t_in, t_out, auth, manager = decisions.t_in, decisions.t_out, decisions.authority, decisions.manager
     tacit, counts, fresh, fresh_level, load = decisions.tacit, buf.counts, buf.fresh, buf.fresh_level, buf.desk_load
@@ -82,7 +82,7 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
     firsts = np.empty(n, dtype=np.int64)
     for j in range(n):
         k = kinds[j]
-        i = allocate_slot(nxt, counts)
+        i = allocate_slot(free, counts)
         counts[COUNT_CREATED] += 1
         uid[i] = uids[j]
         kind[i] = k

@@ -8,8 +8,7 @@ adds up the hours spent by present staff (agents and managers) for the record.
 
 from numba import njit
 
-from ..state import STATUS_ABSENT
-from .context import TODAY_REPORTING_HOURS
+from .context import TODAY_ABSENT, TODAY_MANAGERS_PRESENT, TODAY_REPORTING_HOURS
 
 
 @njit(cache=True)
@@ -21,10 +20,7 @@ def shares(P, crisis):
 
 @njit(cache=True)
 def hours(P, agents, agent_share, manager_share, today):
-    """Add up today's reporting hours of present staff."""
-    status, role = agents.status, agents.role
-    total = 0.0
-    for a in range(status.shape[0]):
-        if status[a] != STATUS_ABSENT:
-            total += manager_share if role[a] >= 0 else agent_share
-    today[TODAY_REPORTING_HOURS] = total * P.hours_per_day
+    """Add up today's reporting hours of present staff (counted in the shock stage)."""
+    managers = today[TODAY_MANAGERS_PRESENT]
+    others = agents.status.shape[0] - today[TODAY_ABSENT] - managers
+    today[TODAY_REPORTING_HOURS] = (others * agent_share + managers * manager_share) * P.hours_per_day

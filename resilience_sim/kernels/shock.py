@@ -17,7 +17,7 @@ from numba import njit
 
 from ..rng import ABSENCE, REMOTE, stream_key, uniform
 from ..state import STATUS_ABSENT, STATUS_ON_SITE, STATUS_REMOTE
-from .context import TODAY_ABSENT, TODAY_REMOTE, TODAY_SPECIAL_LEAVE
+from .context import TODAY_ABSENT, TODAY_MANAGERS_PRESENT, TODAY_REMOTE, TODAY_SPECIAL_LEAVE
 
 SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = 0, 1, 2, 3, 4, 5
 _SPELL_STAGGER = 2654435761
@@ -52,6 +52,7 @@ def apply_shock(day, P, agents, prevalence, remote_uptake, closed, today):
     absent = 0
     remote = 0
     leave = 0
+    managers_present = 0
     for a in range(assigned.shape[0]):
         if burnout_until[a] >= day:
             reason = BURNOUT
@@ -69,6 +70,9 @@ def apply_shock(day, P, agents, prevalence, remote_uptake, closed, today):
             remote += 1
         else:
             status[a] = STATUS_ON_SITE
+        if reason < 0 and role[a] >= 0:
+            managers_present += 1
     today[TODAY_ABSENT] = absent
+    today[TODAY_MANAGERS_PRESENT] = managers_present
     today[TODAY_REMOTE] = remote
     today[TODAY_SPECIAL_LEAVE] = leave
