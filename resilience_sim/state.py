@@ -97,7 +97,7 @@ MANAGER = (
     Array("queue", "int32", 0, "decisions", "decisions at this desk at the end of the day"),
 )
 
-DECISION = (  # wide fields first: one record of the pool fills a 64-byte cache line
+DECISION = (  # wide fields first; a record of the pool is padded to a 64-byte cache line
     Array("uid", "int64", -1, "", "creation number, the key of its random draws (-1 = free slot)"),
     Array("created", "float64", 0.0, "day", "time the decision was raised"),
     Array("t_in", "float64", 0.0, "day", "arrival time at the current desk"),
@@ -105,8 +105,6 @@ DECISION = (  # wide fields first: one record of the pool fills a 64-byte cache 
     Array("service", "int32", 0, "service", "service the decision is about"),
     Array("manager", "int32", -1, "manager", "desk the decision is at"),
     Array("expires", "int32", -1, "day", "last day its task can still be served (-1 = no task)"),
-    Array("prev", "int32", -1, "slot", "previous slot in its desk queue"),
-    Array("next", "int32", -1, "slot", "next slot in its desk queue"),
     Array("subject", "int32", -1, "agent", "agent a redeployment decision would move"),
     Array("kind", "int8", 0, "", "decision type, index into params.DECISION_KINDS"),
     Array("authority", "int8", 0, "level", "level that holds the authority"),
@@ -129,10 +127,13 @@ def allocate_records(decls: tuple[Array, ...], n: int, cls):
     """Allocate ``n`` rows as one record per row; the tuple holds a view per field.
 
     For tables read at random rows (the decision pool): the fields of a row share one
-    or two cache lines instead of one line per array. The records start on a 64-byte
-    boundary.
+    cache line instead of one line per array. Records are padded to a multiple of 64
+    bytes and start on a 64-byte boundary.
     """
-    dtype = np.dtype([(a.name, a.dtype) for a in decls], align=True)
+    packed = np.dtype([(a.name, a.dtype) for a in decls], align=True)
+    dtype = np.dtype({"names": packed.names, "formats": [packed.fields[k][0] for k in packed.names],
+                      "offsets": [packed.fields[k][1] for k in packed.names],
+                      "itemsize": -(-packed.itemsize // 64) * 64})
     raw = np.empty(n * dtype.itemsize + 64, dtype=np.uint8)
     start = -raw.ctypes.data % 64
     rec = raw[start:start + n * dtype.itemsize].view(dtype)

@@ -48,19 +48,6 @@ REQUEST_KINDS = (SPENDING, PARTNERSHIP)  # the columns of the request counts, in
 
 
 @njit(cache=True)
-def raiser(origin_cum, lo, hi, u):
-    """Index in [lo, hi) of the worker raising an exception, for a uniform ``u``."""
-    target = u * origin_cum[hi - 1]
-    while lo < hi - 1:  # first index whose cumulative share exceeds the target
-        mid = (lo + hi - 1) // 2
-        if origin_cum[mid] > target:
-            hi = mid + 1
-        else:
-            lo = mid + 1
-    return lo
-
-
-@njit(cache=True)
 def arrive(day, P, x, agents, services, managers, decisions, buf):
     """Draw today's tasks, exceptions and requests; raise their decisions.
 
@@ -76,17 +63,19 @@ def arrive(day, P, x, agents, services, managers, decisions, buf):
     n_exc = np.zeros(n_svc, dtype=np.int64)
     n_req = np.zeros((n_svc, 2), dtype=np.int64)
     slot = day % P.slots
+    demand, staff = x.demand, x.service_staff
+    expected, arrived, head = services.expected, services.arrived, services.head
     for s in range(n_svc):
-        lam = x.demand[s]
-        services.expected[s] = lam
+        lam = demand[s]
+        expected[s] = lam
         n_std = poisson(key_n, 2 * s, lam * (1.0 - exc_share))
         n_exc[s] = poisson(key_n, 2 * s + 1, lam * exc_share)
-        services.arrived[s] = n_std + n_exc[s]
+        arrived[s] = n_std + n_exc[s]
         counts[COUNT_ARRIVED] += n_std + n_exc[s]
         backlog[s, slot] += n_std
-        if services.head[s] >= 0:
-            n_req[s, 0] = poisson(key_q, 8 * s + SPENDING, P.spending_rate * x.service_staff[s])
-            n_req[s, 1] = poisson(key_q, 8 * s + PARTNERSHIP, P.partnership_rate * x.service_staff[s])
+        if head[s] >= 0:
+            n_req[s, 0] = poisson(key_q, 8 * s + SPENDING, P.spending_rate * staff[s])
+            n_req[s, 1] = poisson(key_q, 8 * s + PARTNERSHIP, P.partnership_rate * staff[s])
     n, uids, kinds, svc, times, desks, expires = _cases(day, P, x, agents, services, buf, n_exc, n_req)
     raise_decisions(n, uids, kinds, svc, times, desks, expires, x.authority, x.signoffs, managers, decisions, buf)
 
@@ -120,10 +109,17 @@ def _cases(day, P, x, agents, services, buf, n_exc, n_req):
             u = counts[COUNT_NEXT_UID]
             counts[COUNT_NEXT_UID] += 1
             m0 = -1
-            if n_workers > 0:
-                worker = origin_agent[raiser(origin_cum, lo, lo + n_workers, uniform(key_o, u, 0))]
+            if n_workers > 0:  # the raiser: first worker whose cumulative share exceeds u·total
+                target = uniform(key_o, u, 0) * origin_cum[lo + n_workers - 1]
+                a, b = lo, lo + n_workers
+                while a < b - 1:  # without branches on the comparison: it is a coin toss
+                    mid = (a + b - 1) // 2
+                    above = origin_cum[mid] > target
+                    b = mid + 1 if above else b
+                    a = a if above else mid + 1
+                worker = origin_agent[a]
                 m0 = role[worker] if role[worker] >= 0 else manager[worker]
-            if m0 >= 0 and uniform(key_r, u, 0) < P.freedom:
+            if m0 >= 0 and P.freedom > 0.0 and uniform(key_r, u, 0) < P.freedom:
                 backlog[s, slot] += 1
                 counts[COUNT_SETTLED_LOCALLY] += 1
                 today[TODAY_SETTLED] += 1

@@ -54,8 +54,11 @@ Buffers = namedtuple("Buffers", [
     "cap_remote",  # (S,) float64: today's remote capacity (scratch)
     "free_at",     # (deciders,) float64: when each decider is next free, day
     "serving",     # (deciders,) int64: decision slot a decider signs past a day's end, or -1
-    "queue_head",  # (managers,) int64: first decision slot queued at each desk, or -1
-    "queue_tail",  # (managers,) int64: last decision slot queued at each desk, or -1
+    "queue_store",  # (store,) int32: the desks' queues of decision slots (see kernels.queues)
+    "queue_start",  # (managers,) int64: first entry of each desk's queue in the store
+    "queue_end",    # (managers,) int64: one past its last entry
+    "queue_base",   # (managers,) int64: start of each desk's segment of the store
+    "queue_cap",    # (managers,) int64: length of that segment
     "desk_load",   # (managers,) int64: decisions at each desk now (queued or being signed)
     "pending_by_day",  # (S, slots) int64: exceptions waiting for their decision, by day raised (ring)
     "latency",     # (KINDS, LATENCY_BINS + 1) int64: histograms of decision latencies
@@ -65,7 +68,7 @@ Buffers = namedtuple("Buffers", [
     "free",        # (pool,) int32: free slots of the decision pool (a stack of COUNT_FREE slots)
     "fresh",       # (pool,) int32: today's arrivals at desks (slots), COUNT_FRESH of them
     "fresh_level",  # (pool,) int8: the level of the desk each of them arrives at
-    "counts",      # (16,) int64: see COUNT_* indices
+    "counts",      # (24,) int64: see COUNT_* indices
     "today",       # (40,) float64: the day's accumulators, see TODAY_* indices
 ])
 
@@ -83,6 +86,7 @@ COUNT_FREE, COUNT_FRESH = 9, 10  # free slots on the stack; today's arrivals at 
 COUNT_SETTLED_LOCALLY, COUNT_TACIT, COUNT_REWORK = 11, 12, 13
 COUNT_NEXT_MOVE_UID = 14  # redeployment decisions have their own numbering
 COUNT_MOVED = 15          # agents working away from home now
+COUNT_QUEUE_USED = 16     # end of the desks' segments in the queue store
 
 # the day's accumulators (reset each day)
 (TODAY_ABSENT, TODAY_REMOTE, TODAY_FATIGUE, TODAY_ENGAGEMENT, TODAY_BURNOUT_STARTS,
@@ -99,14 +103,17 @@ TODAY_MANAGERS_PRESENT = 32
 def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int,
                 n_families: int = 1) -> Buffers:
     """Zeroed working arrays for a run."""
-    counts = np.zeros(16, dtype=np.int64)
+    counts = np.zeros(24, dtype=np.int64)
     return Buffers(
         backlog=np.zeros((n_services, slots), dtype=np.int64),
         cap_remote=np.zeros(n_services, dtype=np.float64),
         free_at=np.zeros(n_deciders, dtype=np.float64),
         serving=np.full(n_deciders, -1, dtype=np.int64),
-        queue_head=np.full(n_managers, -1, dtype=np.int64),
-        queue_tail=np.full(n_managers, -1, dtype=np.int64),
+        queue_store=np.zeros(0, dtype=np.int32),  # grown with the decision pool
+        queue_start=np.zeros(n_managers, dtype=np.int64),
+        queue_end=np.zeros(n_managers, dtype=np.int64),
+        queue_base=np.zeros(n_managers, dtype=np.int64),
+        queue_cap=np.zeros(n_managers, dtype=np.int64),
         desk_load=np.zeros(n_managers, dtype=np.int64),
         pending_by_day=np.zeros((n_services, slots), dtype=np.int64),
         latency=np.zeros((KINDS, LATENCY_BINS + 1), dtype=np.int64),

@@ -11,6 +11,7 @@ from collections import namedtuple
 from numba import njit
 
 from . import arrivals, decisions, mobility, record, reporting, shock, wellbeing, work
+from .context import COUNT_ACTIVE
 
 #: the day's inputs that are not state: the organisation's lookup tables and today's shock
 DayInputs = namedtuple("DayInputs", [
@@ -100,3 +101,24 @@ def run_day(day, P, agents, services, managers, decs, buf, x, out):
     stage_reporting(day, P, agents, services, managers, decs, buf, x, out)
     stage_wellbeing(day, P, agents, services, managers, decs, buf, x, out)
     stage_record(day, P, agents, services, managers, decs, buf, x, out)
+
+
+@njit(cache=True)
+def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, absence, remote,
+             exception_share, crisis, demand, closed, it_factor, out):
+    """Run days ``first`` … ``stop − 1`` in one compiled call; returns the next day to run.
+
+    ``x`` holds the lookup tables (its conditions are day ``first``'s); each day's
+    conditions are read from the day-major tables. Stops early, before a day whose
+    ``need[day]`` new decisions might not find a free slot: the engine grows the pool.
+    """
+    for day in range(first, stop):
+        if buf.counts[COUNT_ACTIVE] + need[day] > decs.uid.shape[0]:
+            return day
+        today = DayInputs(x.origin_ptr, x.origin_agent, x.origin_cum, x.level_ptr, x.level_desks,
+                          x.service_staff, x.authority, x.signoffs, x.effort, x.scope, x.twin, x.near,
+                          x.tie_share, x.external, x.hr_cell, x.essential_missions, absence[day],
+                          float(remote[day]), float(exception_share[day]), bool(crisis[day]), demand[day],
+                          closed[day], it_factor[day])
+        run_day(day, P, agents, services, managers, decs, buf, today, out)
+    return stop

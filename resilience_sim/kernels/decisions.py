@@ -35,13 +35,15 @@ and manager support); the rate of the day a sign-off starts applies to all of it
 exception still waiting for its decision on the last day before its deadline becomes
 unmet.
 
-Layout: decisions live in a pool of slots (free slots chained through ``next``);
-each desk's FIFO queue is a doubly linked chain (``prev``/``next``) from
-``queue_head`` to ``queue_tail``; ``serving`` holds, per decider, the decision it
-signs until a time past the end of a day. Today's arrivals at desks (new decisions
-and forwarded ones) are listed in ``buf.fresh`` and sorted by (time, uid) before
-joining the desks' queues, so a day costs O(arrivals + sign-offs + desks), plus one
-pass over the pool for deadlines and tacit approvals.
+Layout: decisions live in a pool of 64-byte records (one cache line each; free slots
+on a stack, ``buf.free``); each desk's FIFO queue is a segment of one array of slots
+(:mod:`.queues`); ``serving`` holds, per decider, the decision it signs until a time
+past the end of a day. Today's arrivals at desks (new decisions and forwarded ones)
+are listed in ``buf.fresh`` and bucket-sorted by (time, uid) before joining the
+desks' queues. Deadlines are counted by service and day raised
+(``buf.pending_by_day``) and decisions at desks as they come and go
+(``buf.desk_load``), so a day costs O(arrivals + sign-offs + desks + services), plus
+one pass over the queues for tacit approvals when they are on.
 """
 
 import math
@@ -55,6 +57,7 @@ from .context import (
     COUNT_ACTIVE,
     COUNT_ARRIVED,
     COUNT_COMPLETED,
+    COUNT_FREE,
     COUNT_FRESH,
     COUNT_REWORK,
     COUNT_TACIT,
@@ -72,11 +75,14 @@ from .context import (
     TODAY_TACIT,
     UNCERTAINTY_UNIT,
 )
+from .memory import prefetch
 from .mobility import move, nominal
-from .pool import NONE, QUEUED, push_fresh, release_slot
+from .pool import NONE, QUEUED
+from .queues import make_room
 
 _SLOWEST = 1e-9
 EXCEPTION, REDEPLOYMENT = 0, 1
+AHEAD = 8  # desks looked ahead for prefetching
 
 
 @njit(cache=True)
@@ -182,7 +188,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     authority, created, expires, service = decisions.authority, decisions.created, decisions.expires, decisions.service
     counts, today, latency, by_level = buf.counts, buf.today, buf.latency, buf.by_level
     errors, backlog, pending = buf.errors, buf.backlog, services.pending
-    fresh, fresh_level = buf.fresh, buf.fresh_level
+    fresh, fresh_level, free = buf.fresh, buf.fresh_level, buf.free
     load, pending_by_day = buf.desk_load, buf.pending_by_day
     error = error_table(P, x.scope, x.exception_share)
     for j in range(n_done):
@@ -194,7 +200,11 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             manager[i] = parent[m]
             load[parent[m]] += 1
             t_in[i] = t_out[i]
-            push_fresh(i, level_of[parent[m]], t_out, fresh, fresh_level, counts)
+            t_out[i] = QUEUED  # list among today's arrivals at desks (see pool)
+            f = counts[COUNT_FRESH]
+            fresh[f] = i
+            fresh_level[f] = level_of[parent[m]]
+            counts[COUNT_FRESH] = f + 1
             continue
         level = P.field_level if tacit[i] else level_of[m]
         lat = t_out[i] - created[i]
@@ -220,7 +230,10 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             pending_by_day[s, raised] -= 1
             if wrong:
                 add_rework(s, day, P, services, buf)
-        release_slot(i, uid, buf.free, counts)
+        uid[i] = NONE  # release the slot (see pool)
+        free[counts[COUNT_FREE]] = i
+        counts[COUNT_FREE] += 1
+        counts[COUNT_ACTIVE] -= 1
 
 
 @njit(cache=True, inline="always")
@@ -234,19 +247,6 @@ def add_rework(s, day, P, services, buf):
 
 
 @njit(cache=True)
-def _enqueue(idx, manager, prev, nxt, qh, qt):
-    for i in idx:
-        m = manager[i]
-        nxt[i] = NONE
-        prev[i] = qt[m]
-        if qt[m] >= 0:
-            nxt[qt[m]] = i
-        else:
-            qh[m] = i
-        qt[m] = i
-
-
-@njit(cache=True)
 def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     """Serve the desks level by level, from the deepest level up (see module doc).
 
@@ -256,19 +256,35 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     key = stream_key(P.seed, DECISION_TIME, 0)
     horizon = day + 1.0
     tacit = P.tacit_days
-    counts, free_at, serving = buf.counts, buf.free_at, buf.serving
-    qh, qt = buf.queue_head, buf.queue_tail
+    counts, free_at, serving, free = buf.counts, buf.free_at, buf.serving, buf.free
+    store, start, end = buf.queue_store, buf.queue_start, buf.queue_end
+    base, cap = buf.queue_base, buf.queue_cap
     rate = managers.rate
     desk, deciders = managers.desk, managers.deciders
-    uid, nxt, prev, manager = decisions.uid, decisions.next, decisions.prev, decisions.manager
+    uid, manager = decisions.uid, decisions.manager
     t_in, t_out, expires, load = decisions.t_in, decisions.t_out, decisions.expires, buf.desk_load
     created, kind, is_tacit = decisions.created, decisions.kind, decisions.tacit
     effort, level_ptr, level_desks = x.effort, x.level_ptr, x.level_desks
     done = np.empty(counts[COUNT_ACTIVE] + serving.shape[0] + 1, dtype=np.int64)
     for level in range(len(level_ptr) - 2, -1, -1):
-        _enqueue(_take_fresh(level, buf.fresh, buf.fresh_level, counts, t_in, uid), manager, prev, nxt, qh, qt)
+        for i in _take_fresh(level, buf.fresh, buf.fresh_level, counts, t_in, uid):
+            m = manager[i]  # push i at desk m (see queues)
+            if end[m] == base[m] + cap[m]:
+                make_room(m, store, start, end, base, cap, counts)
+            store[end[m]] = i
+            end[m] += 1
         n_done = 0
-        for j in range(level_ptr[level], level_ptr[level + 1]):
+        last = level_ptr[level + 1]
+        for j in range(level_ptr[level], last):
+            if j + 2 * AHEAD < last:  # fetch the queues of desks ahead, then their heads
+                prefetch(store, start[level_desks[j + 2 * AHEAD]])
+            if j + AHEAD < last:
+                ahead = level_desks[j + AHEAD]
+                if start[ahead] < end[ahead]:
+                    prefetch(t_in, store[start[ahead]])
+                for k in range(desk[ahead], desk[ahead] + deciders[ahead]):
+                    if serving[k] >= 0:
+                        prefetch(t_out, serving[k])
             m = level_desks[j]
             lo = desk[m]
             hi = lo + deciders[m]
@@ -278,35 +294,38 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                     serving[k] = NONE
                     done[n_done] = i
                     n_done += 1
-            while qh[m] >= 0:
+            while start[m] < end[m]:
                 k = lo
                 for c in range(lo + 1, hi):
                     if free_at[c] < free_at[k]:
                         k = c
                 if free_at[k] >= horizon:
                     break  # every decider is busy until tomorrow: the queue keeps its order
-                i = qh[m]
-                qh[m] = nxt[i]
-                if qh[m] >= 0:
-                    prev[qh[m]] = NONE
-                else:
-                    qt[m] = NONE
-                start = max(t_in[i], free_at[k])
+                i = store[start[m]]  # pop the head (see queues)
+                if start[m] + 2 < end[m]:
+                    prefetch(t_in, store[start[m] + 2])
+                start[m] += 1
+                if start[m] == end[m]:
+                    start[m] = end[m] = base[m]
+                start_time = max(t_in[i], free_at[k])
                 if kind[i] == EXCEPTION and expires[i] < day:  # its task is unmet: moot
                     counts[COUNT_WITHDRAWN] += 1
                     load[m] -= 1
-                    release_slot(i, uid, buf.free, counts)
+                    uid[i] = NONE  # release the slot (see pool)
+                    free[counts[COUNT_FREE]] = i
+                    counts[COUNT_FREE] += 1
+                    counts[COUNT_ACTIVE] -= 1
                     continue
-                if tacit >= 0.0 and created[i] + tacit <= start:
+                if tacit >= 0.0 and created[i] + tacit <= start_time:
                     is_tacit[i] = True
                     t_out[i] = max(created[i] + tacit, t_in[i])
                     done[n_done] = i
                     n_done += 1
                     continue
-                end = start + effort[kind[i]] * exponential(key, uid[i], level) / rate[m]
-                free_at[k] = end
-                t_out[i] = end
-                if end < horizon:
+                finish = start_time + effort[kind[i]] * exponential(key, uid[i], level) / rate[m]
+                free_at[k] = finish
+                t_out[i] = finish
+                if finish < horizon:
                     done[n_done] = i
                     n_done += 1
                 else:
@@ -357,27 +376,26 @@ def expire(day, P, x, agents, services, managers, decisions, buf):
 
 @njit(cache=True)
 def _tacit_approvals(day, P, x, agents, services, managers, decisions, buf):
-    """Approve the queued decisions raised ``tacit_days`` ago or more (one pass over the pool)."""
+    """Approve the queued decisions raised ``tacit_days`` ago or more, desk by desk."""
     horizon = day + 1.0
     tacit = P.tacit_days
-    uid, nxt, prev, manager = decisions.uid, decisions.next, decisions.prev, decisions.manager
     t_out, t_in, created, is_tacit = decisions.t_out, decisions.t_in, decisions.created, decisions.tacit
-    qh, qt = buf.queue_head, buf.queue_tail
+    store, start, end, base = buf.queue_store, buf.queue_start, buf.queue_end, buf.queue_base
     done = np.empty(buf.counts[COUNT_ACTIVE] + 1, dtype=np.int64)
     n_done = 0
-    for i in range(uid.shape[0]):
-        if uid[i] >= 0 and t_out[i] == QUEUED and created[i] + tacit < horizon:
-            m = manager[i]
-            if prev[i] >= 0:
-                nxt[prev[i]] = nxt[i]
+    for m in range(start.shape[0]):
+        kept = start[m]
+        for r in range(start[m], end[m]):
+            i = store[r]
+            if created[i] + tacit < horizon:
+                is_tacit[i] = True
+                t_out[i] = max(created[i] + tacit, t_in[i])
+                done[n_done] = i
+                n_done += 1
             else:
-                qh[m] = nxt[i]
-            if nxt[i] >= 0:
-                prev[nxt[i]] = prev[i]
-            else:
-                qt[m] = prev[i]
-            is_tacit[i] = True
-            t_out[i] = max(created[i] + tacit, t_in[i])
-            done[n_done] = i
-            n_done += 1
+                store[kept] = i
+                kept += 1
+        end[m] = kept
+        if start[m] == end[m]:
+            start[m] = end[m] = base[m]
     settle(done, n_done, day, P, x, agents, services, managers, decisions, buf)

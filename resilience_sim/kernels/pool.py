@@ -1,9 +1,20 @@
-"""The decision pool's slots and chains, and the first desk of a decision's chain.
+"""The decision pool: slots, the free stack, today's arrivals at desks, new decisions.
 
 Shared by the stages that raise decisions (arrivals, mobility) and the one that
-serves them (decisions). Today's arrivals at desks are listed in ``buf.fresh`` with the
-level of their desk, an array read in order rather than a chain of slots followed
-from one to the next (each step of a chain waits for memory).
+serves them (decisions). The pool's bookkeeping is a handful of array writes, written
+where it is used in the loops rather than in helper functions: a call that passes
+arrays, even inlined, costs atomic reference counting on each array, several times
+the cost of the writes themselves. The protocol, in one place:
+
+* **take a slot**: ``n = counts[COUNT_FREE] - 1; i = free[n]; counts[COUNT_FREE] = n;
+  counts[COUNT_ACTIVE] += 1`` (the engine keeps the stack from running dry);
+* **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
+  counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1``;
+* **list i among today's arrivals at desks of level ℓ**: ``t_out[i] = QUEUED;
+  fresh[n] = i; fresh_level[n] = ℓ`` with ``n = counts[COUNT_FRESH]``, then
+  ``counts[COUNT_FRESH] = n + 1`` — an array read in order by the decisions stage
+  rather than a chain of slots followed from one to the next (each step of a chain
+  waits for memory).
 """
 
 import numpy as np
@@ -15,54 +26,6 @@ QUEUED = -1.0  # t_out of a decision waiting at its desk
 NONE = -1
 
 
-@njit(cache=True, inline="always")
-def allocate_slot(free, counts):
-    """Take a free slot of the pool off the stack (the engine keeps the pool large enough)."""
-    n = counts[COUNT_FREE]
-    if n <= 0:
-        raise RuntimeError("decision pool exhausted")
-    counts[COUNT_FREE] = n - 1
-    counts[COUNT_ACTIVE] += 1
-    return free[n - 1]
-
-
-@njit(cache=True, inline="always")
-def release_slot(i, uid, free, counts):
-    """Put slot i back on the free stack."""
-    uid[i] = NONE
-    free[counts[COUNT_FREE]] = i
-    counts[COUNT_FREE] += 1
-    counts[COUNT_ACTIVE] -= 1
-
-
-@njit(cache=True, inline="always")
-def push_fresh(i, level, t_out, fresh, fresh_level, counts):
-    """List decision i among today's arrivals at desks of ``level``."""
-    t_out[i] = QUEUED
-    n = counts[COUNT_FRESH]
-    fresh[n] = i
-    fresh_level[n] = level
-    counts[COUNT_FRESH] = n + 1
-
-
-@njit(cache=True, inline="always")
-def first_signer(level, parent, start, authority, steps):
-    """The first desk of a decision raised at desk ``start``.
-
-    The chain climbs the reporting line from ``start`` to the first desk at a level ≤
-    ``authority`` (or the top); the last ``steps`` desks of it sign off.
-    """
-    n = 1
-    m = start
-    while level[m] > authority and parent[m] >= 0:
-        m = parent[m]
-        n += 1
-    first = start
-    for _ in range(max(0, n - steps)):
-        first = parent[first]
-    return first
-
-
 @njit(cache=True)
 def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, signoffs,
                     managers, decisions, buf):
@@ -70,19 +33,25 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
 
     Decision j, numbered ``uids[j]``, of type ``kinds[j]`` about service ``services[j]``,
     is raised at time ``times[j]`` at desk ``desks[j]``; its task can be served until
-    day ``expires[j]`` (-1: no task); it climbs to ``authority[kind]`` with
-    ``signoffs[kind]`` sign-offs.
+    day ``expires[j]`` (-1: no task). Its chain climbs the reporting line from that desk
+    to the first desk at a level ≤ ``authority[kind]`` (or the top); the last
+    ``signoffs[kind]`` desks of it sign off, so it starts at the first of those.
     """
     level, parent = managers.level, managers.parent
     free, uid, kind = buf.free, decisions.uid, decisions.kind
     service, created, expiry = decisions.service, decisions.created, decisions.expires
     t_in, t_out, auth, manager = decisions.t_in, decisions.t_out, decisions.authority, decisions.manager
     tacit, counts, fresh, fresh_level, load = decisions.tacit, buf.counts, buf.fresh, buf.fresh_level, buf.desk_load
+    if counts[COUNT_FREE] < n:
+        raise RuntimeError("decision pool exhausted")
     slots = np.empty(n, dtype=np.int64)
     firsts = np.empty(n, dtype=np.int64)
     for j in range(n):
         k = kinds[j]
-        i = allocate_slot(free, counts)
+        top = counts[COUNT_FREE] - 1  # take a slot
+        i = free[top]
+        counts[COUNT_FREE] = top
+        counts[COUNT_ACTIVE] += 1
         counts[COUNT_CREATED] += 1
         uid[i] = uids[j]
         kind[i] = k
@@ -90,12 +59,23 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         created[i] = times[j]
         t_in[i] = times[j]
         auth[i] = authority[k]
-        first = first_signer(level, parent, desks[j], authority[k], signoffs[k])
+        length = 1  # the chain's desks, up to the authority
+        m = desks[j]
+        while level[m] > authority[k] and parent[m] >= 0:
+            m = parent[m]
+            length += 1
+        first = desks[j]
+        for _ in range(max(0, length - signoffs[k])):
+            first = parent[first]
         manager[i] = first
         load[first] += 1
         expiry[i] = expires[j]
         tacit[i] = False
-        push_fresh(i, level[first], t_out, fresh, fresh_level, counts)
+        t_out[i] = QUEUED  # list among today's arrivals at desks
+        f = counts[COUNT_FRESH]
+        fresh[f] = i
+        fresh_level[f] = level[first]
+        counts[COUNT_FRESH] = f + 1
         slots[j] = i
         firsts[j] = first
     return slots, firsts

@@ -13,6 +13,7 @@ Rules (DESIGN §1.2 step 1), for each agent:
    latent uniform is below today's remote uptake.
 """
 
+import numpy as np
 from numba import njit
 
 from ..rng import ABSENCE, REMOTE, stream_key, uniform
@@ -24,12 +25,14 @@ _SPELL_STAGGER = 2654435761
 
 
 @njit(cache=True, inline="always")
-def absence_reason(key, agent, day, p_sick, p_child, p_vuln, p_vacancy, spell):
-    """The absence reason of ``agent`` today from the stateless latents, or -1."""
-    if p_sick > 0.0:
-        block = (day + (agent * _SPELL_STAGGER) % spell) // spell
-        if uniform(key, agent, block * 8) < p_sick:
-            return SICKNESS
+def absence_reason(key, agent, block, p_sick, p_child, p_vuln, p_vacancy):
+    """The absence reason of ``agent`` today from the stateless latents, or -1.
+
+    ``block`` is the agent's sickness spell today: (day + phase) // spell, the phase
+    (agent × 2654435761) mod spell staggering the spells.
+    """
+    if p_sick > 0.0 and uniform(key, agent, block * 8) < p_sick:
+        return SICKNESS
     if p_child > 0.0 and uniform(key, agent, CHILDCARE) < p_child:
         return CHILDCARE
     if p_vuln > 0.0 and uniform(key, agent, VULNERABILITY) < p_vuln:
@@ -53,11 +56,20 @@ def apply_shock(day, P, agents, prevalence, remote_uptake, closed, today):
     remote = 0
     leave = 0
     managers_present = 0
+    # spells without a division per agent: the phase repeats with period ``spell`` in
+    # the agent index, and day + phase < day + spell crosses at most one boundary
+    phase = np.empty(spell, dtype=np.int64)
+    for r in range(spell):
+        phase[r] = (r * (_SPELL_STAGGER % spell)) % spell
+    first_block, into_block = day // spell, day % spell
+    r = 0
     for a in range(assigned.shape[0]):
+        block = first_block + (1 if into_block + phase[r] >= spell else 0)
+        r = r + 1 if r + 1 < spell else 0
         if burnout_until[a] >= day:
             reason = BURNOUT
         else:
-            reason = absence_reason(key_abs, a, day, p_sick, p_child, p_vuln, p_vac, spell)
+            reason = absence_reason(key_abs, a, block, p_sick, p_child, p_vuln, p_vac)
             if reason < 0 and closed[assigned[a]] and role[a] < 0:
                 reason = SPECIAL_LEAVE
                 leave += 1

@@ -1,0 +1,33 @@
+"""A hint to the processor: fetch an array element into the cache before it is read.
+
+The decisions stage reads decision records at random places of a pool that does not
+fit in the cache; reading each one waits for memory. Asking for the records a few
+steps ahead (``prefetch``, the ``llvm.prefetch`` intrinsic) lets those waits overlap.
+A prefetch never changes a result: it only moves memory earlier.
+"""
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    """Prefetch ``array[index]`` for reading (no bounds check: pass a valid index)."""
+    sig = types.void(array, index)
+
+    def codegen(context, builder, signature, args):
+        ary, ind = args
+        aryty = signature.args[0]
+        ind = context.cast(builder, ind, signature.args[1], types.intp)
+        data = context.make_array(aryty)(context, builder, ary)
+        ptr = cgutils.get_item_pointer(context, builder, aryty, data, [ind], wraparound=False)
+        i32 = ir.IntType(32)
+        byte_ptr = ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        builder.call(fn, [builder.bitcast(ptr, byte_ptr), i32(0), i32(3), i32(1)])  # read, all levels, data
+        return context.get_dummy_value()
+
+    return sig, codegen

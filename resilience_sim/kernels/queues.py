@@ -1,0 +1,80 @@
+"""The desks' FIFO queues of decisions, as segments of one array.
+
+Desk m's queue is ``store[start[m]:end[m]]`` (decision slots, oldest first), inside its
+segment ``store[base[m]:base[m] + cap[m]]``. Taking the head reads the next entry of
+the array, so the decisions behind it can be fetched from memory ahead of time — a
+chain of slots, each pointing to the next, made every step wait for memory.
+
+The decisions stage pushes and pops in its loops, inline (see :mod:`.pool` for why):
+
+* **push slot i at desk m**: ``if end[m] == base[m] + cap[m]: make_room(...)``, then
+  ``store[end[m]] = i; end[m] += 1``;
+* **pop the head of desk m**: ``i = store[start[m]]; start[m] += 1``, and when the
+  queue is empty (``start[m] == end[m]``) both go back to ``base[m]``.
+
+A full segment first slides its queue back to its base when at least half of it is
+free, else moves to the end of the used area with 1.5 times its capacity; when that
+area reaches the end of the store, the segments are packed again
+(:func:`compact`). The engine sizes the store with the decision pool
+(:func:`store_size`), which is enough for any layout.
+"""
+
+import numpy as np
+from numba import njit
+
+from .context import COUNT_QUEUE_USED
+
+MIN_CAP = 4
+
+
+def store_size(pool: int, n_desks: int) -> int:
+    """Entries of a store that can hold ``pool`` queued decisions in any layout."""
+    return 5 * pool + 16 * n_desks
+
+
+@njit(cache=True)
+def make_room(m, store, start, end, base, cap, counts):
+    """Room for one more entry at the tail of desk m's full segment."""
+    live = end[m] - start[m]
+    if cap[m] > 0 and 2 * live <= cap[m]:  # slide back: the free front is at least as long
+        store[base[m]:base[m] + live] = store[start[m]:end[m]]
+        start[m] = base[m]
+        end[m] = base[m] + live
+        return
+    new_cap = max(MIN_CAP, cap[m] + cap[m] // 2)
+    if counts[COUNT_QUEUE_USED] + new_cap > store.shape[0]:
+        compact(store, start, end, base, cap, counts)
+        if end[m] < base[m] + cap[m]:
+            return
+        if counts[COUNT_QUEUE_USED] + new_cap > store.shape[0]:
+            raise RuntimeError("desk queue store exhausted")
+    b = counts[COUNT_QUEUE_USED]
+    store[b:b + live] = store[start[m]:end[m]]
+    base[m] = b
+    start[m] = b
+    end[m] = b + live
+    cap[m] = new_cap
+    counts[COUNT_QUEUE_USED] = b + new_cap
+
+
+@njit(cache=True)
+def compact(store, start, end, base, cap, counts):
+    """Pack the segments from the start of the store, each with room to grow by half."""
+    total = 0
+    for m in range(start.shape[0]):
+        n = end[m] - start[m]
+        cap[m] = n + n // 2 + 1 if n > 0 else 0
+        total += cap[m]
+    if total > store.shape[0]:
+        raise RuntimeError("desk queue store exhausted")
+    packed = np.empty(total, dtype=store.dtype)
+    b = 0
+    for m in range(start.shape[0]):
+        n = end[m] - start[m]
+        packed[b:b + n] = store[start[m]:end[m]]
+        base[m] = b
+        start[m] = b
+        end[m] = b + n
+        b += cap[m]
+    store[:total] = packed
+    counts[COUNT_QUEUE_USED] = total
