@@ -101,10 +101,10 @@ def cmd_run(args) -> int:
     s = _load(args)
     if args.replicates < 1 or args.jobs < 1:
         raise ScenarioError("command line", "--replicates/--jobs", "must be ≥ 1")
-    build(s)  # fail on a bad organisation before any output or long work
+    org = build(s)  # fail on a bad organisation before any output or long work
     out = Path(args.out or Path("out") / s.name)
     bar = _bar(s["run.days"], "days", args.quiet or s["run.days"] * _size(s) < 2e6)
-    res = results.run(s, bar.update if bar else None)
+    res = results.run(s, bar.update if bar else None, org)
     if bar:
         bar.close()
     extra = None

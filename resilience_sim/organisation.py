@@ -15,6 +15,7 @@ spend part of their time on its tasks.
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -164,11 +165,33 @@ def build(scenario: Scenario) -> Organisation:
     return _assemble(scenario, insts, specs)
 
 
+class _Rows:
+    """Agents row by row: service, level (5 for staff) and manager row (-1 = none).
+
+    Kept in ``array.array`` columns, not a list of tuples: no Python object per agent,
+    so building a million agents does not take a gigabyte.
+    """
+
+    def __init__(self) -> None:
+        self.service, self.level, self.parent = array("q"), array("b"), array("q")
+
+    def add(self, service: int, level: int, parent: int) -> int:
+        self.service.append(service)
+        self.level.append(level)
+        self.parent.append(parent)
+        return len(self.level) - 1
+
+    def add_staff(self, service: int, parents: np.ndarray) -> None:
+        n = len(parents)
+        self.service.frombytes(np.full(n, service, dtype=np.int64).tobytes())
+        self.level.frombytes(np.full(n, 5, dtype=np.int8).tobytes())
+        self.parent.frombytes(np.asarray(parents, dtype=np.int64).tobytes())
+
+
 def _assemble(scenario: Scenario, insts, specs: list[ServiceSpec]) -> Organisation:
     p = scenario.params
     team = p["organisation.team_size"]
-    rows_agent: list[tuple[int, int]] = []  # (service, level or 5 for staff)
-    parents: list[int] = []  # manager agent row each agent reports to (row index)
+    rows = _Rows()
     svc_specs: list[ServiceSpec] = []
     exec_office = []
     for k, (iname, _) in enumerate(insts):
@@ -182,46 +205,40 @@ def _assemble(scenario: Scenario, insts, specs: list[ServiceSpec]) -> Organisati
                                      0, False, 0.3, 30, 0.0))
         n_dir = math.ceil(len(own) / p["organisation.units_per_director"])
         n_dep = math.ceil(n_dir / p["organisation.directors_per_deputy"])
-        top = _add(rows_agent, parents, office, 0, -1)
-        deps = [_add(rows_agent, parents, office, 1, top) for _ in range(n_dep)]
-        dirs = [_add(rows_agent, parents, office, 2, deps[d // p["organisation.directors_per_deputy"]])
-                for d in range(n_dir)]
+        top = rows.add(office, 0, -1)
+        deps = [rows.add(office, 1, top) for _ in range(n_dep)]
+        dirs = [rows.add(office, 2, deps[d // p["organisation.directors_per_deputy"]]) for d in range(n_dir)]
         for u, s in enumerate(own):
             sid = len(svc_specs)
             svc_specs.append(s)
             director = dirs[u // p["organisation.units_per_director"]]
-            _add_service(rows_agent, parents, sid, s.headcount, director, team)
-    return _arrays(scenario, insts, svc_specs, rows_agent, parents, exec_office)
+            _add_service(rows, sid, s.headcount, director, team)
+    return _arrays(scenario, insts, svc_specs, np.frombuffer(rows.service, dtype=np.int64),
+                   np.frombuffer(rows.level, dtype=np.int8), np.frombuffer(rows.parent, dtype=np.int64), exec_office)
 
 
-def _add(rows: list, parents: list, service: int, level: int, parent: int) -> int:
-    rows.append((service, level))
-    parents.append(parent)
-    return len(rows) - 1
-
-
-def _add_service(rows, parents, sid: int, n: int, director: int, team: float) -> None:
-    head = _add(rows, parents, sid, 3, director)
+def _add_service(rows: _Rows, sid: int, n: int, director: int, team: float) -> None:
+    head = rows.add(sid, 3, director)
     rest = n - 1
     n_teams = 0 if rest < 3 else max(1, round(rest / (team + 1)))
     members = rest - n_teams
-    leaders = [_add(rows, parents, sid, 4, head) for _ in range(n_teams)]
-    for m in range(members):
-        _add(rows, parents, sid, 5, leaders[m % n_teams] if n_teams else head)
+    leaders = np.array([rows.add(sid, 4, head) for _ in range(n_teams)], dtype=np.int64)
+    if members > 0:
+        rows.add_staff(sid, leaders[np.arange(members) % n_teams] if n_teams else np.full(members, head))
 
 
-def _arrays(scenario: Scenario, insts, svc_specs, rows_agent, parents, exec_office,
+def _arrays(scenario: Scenario, insts, svc_specs, home, levels, parents, exec_office,
             skills: list[tuple[str, str | None, bool]] | None = None,
             agent_ids: list[str] | None = None) -> Organisation:
     """Arrays of an organisation given row by row.
 
-    ``rows_agent`` holds (service, level) per agent, level 5 for staff; ``parents``
-    the row of each agent's manager (-1 = none). ``skills`` (primary, secondary or
-    None, secondary known) per agent replace the drawn skills (an org chart's).
+    ``home`` holds each agent's service, ``levels`` its level (5 for staff), ``parents``
+    the row of its manager (-1 = none). ``skills`` (primary, secondary or None,
+    secondary known) per agent replace the drawn skills (an org chart's).
     """
     p = scenario.params
     seed = p["run.seed"]
-    n, n_svc = len(rows_agent), len(svc_specs)
+    n, n_svc = len(levels), len(svc_specs)
     named = {k for sk in skills or () for k in sk[:2] if k is not None}
     missions = sorted({s.mission for s in svc_specs} | named)
     mission_index = {m: i for i, m in enumerate(missions)}
@@ -234,13 +251,13 @@ def _arrays(scenario: Scenario, insts, svc_specs, rows_agent, parents, exec_offi
         services.on_site_share[i] = s.on_site_share
         services.deadline[i] = s.deadline
     agents = allocate(AGENT, n, Agents)
-    level = np.array([lv for _, lv in rows_agent], dtype=np.int8)
-    agents.home[:] = [sv for sv, _ in rows_agent]
+    level = np.asarray(levels, dtype=np.int8)
+    agents.home[:] = home
     agents.assigned[:] = agents.home
     is_mgr = level < 5
     n_mgr = int(is_mgr.sum())
     agents.role[is_mgr] = np.arange(n_mgr, dtype=np.int32)
-    parent_row = np.array(parents, dtype=np.int64)
+    parent_row = np.asarray(parents, dtype=np.int64)
     agents.manager[:] = np.where(parent_row >= 0, agents.role[np.maximum(parent_row, 0)], -1)
     agents.task_share[:] = np.where(is_mgr, np.array(TASK_SHARE_BY_LEVEL + (1.0,))[level], 1.0)
     _draw_agents(agents, services, seed, p, len(missions))

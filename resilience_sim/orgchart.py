@@ -248,7 +248,8 @@ def build_from_csv(scenario: Scenario) -> Organisation:
         if own:
             exec_office.append(rows_agent[min(own)[1]][0])
     skills = [(r.primary, r.secondary, r.known) for r in agents]
-    return _arrays(scenario, insts, specs, rows_agent, parents, exec_office, skills,
+    return _arrays(scenario, insts, specs, [sv for sv, _ in rows_agent], [lv for _, lv in rows_agent], parents,
+                   exec_office, skills,
                    [r.agent for r in agents])
 
 

@@ -37,7 +37,7 @@ from .kernels.context import (
 )
 from .kernels.record import COLUMNS
 from .metrics import summarise
-from .organisation import describe
+from .organisation import Organisation, describe
 from .scenario import Scenario
 
 #: columns of timeseries.csv, in order
@@ -64,9 +64,10 @@ class RunResult:
     families: list[str] | None = None
 
 
-def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> RunResult:
-    """Run a scenario to its horizon."""
-    sim = Simulation(scenario)
+def run(scenario: Scenario, progress: Callable[[int], None] | None = None,
+        org: Organisation | None = None) -> RunResult:
+    """Run a scenario to its horizon (on ``org`` if it is already built)."""
+    sim = Simulation(scenario, org)
     sim.run(progress)
     return collect(sim)
 

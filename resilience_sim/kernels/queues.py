@@ -28,8 +28,13 @@ MIN_CAP = 4
 
 
 def store_size(pool: int, n_desks: int) -> int:
-    """Entries of a store that can hold ``pool`` queued decisions in any layout."""
-    return 5 * pool + 16 * n_desks
+    """Entries of a store that can hold ``pool`` queued decisions in any layout.
+
+    After packing, the segments take at most 1.5·queued + desks entries; a segment that
+    then moves takes at most 1.5 times its packed length, 2.25·queued + 2 entries: 4
+    entries per slot of the pool and 16 per desk leave room for both.
+    """
+    return 4 * pool + 16 * n_desks
 
 
 @njit(cache=True)
