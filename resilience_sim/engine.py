@@ -141,11 +141,11 @@ class Simulation:
         free[:n_free] = b.free[:n_free]
         free[n_free:n_free + size - old] = np.arange(size - 1, old - 1, -1)  # lowest slot on top
         b.counts[COUNT_FREE] = n_free + size - old
-        fresh, level = np.zeros(size, dtype=np.int32), np.zeros(size, dtype=np.int8)
-        fresh[:old], level[:old] = b.fresh, b.fresh_level
+        fresh, desk = np.zeros(size, dtype=np.int32), np.zeros(size, dtype=np.int32)
+        fresh[:old], desk[:old] = b.fresh, b.fresh_desk
         store = np.zeros(store_size(size, len(b.queue_start)), dtype=np.int32)
         store[:len(b.queue_store)] = b.queue_store
-        self.buffers = b._replace(free=free, fresh=fresh, fresh_level=level, queue_store=store)
+        self.buffers = b._replace(free=free, fresh=fresh, fresh_desk=desk, queue_store=store)
 
     def _ensure_room(self) -> None:
         """Keep enough free slots for any plausible number of today's new decisions."""

@@ -67,7 +67,7 @@ Buffers = namedtuple("Buffers", [
     "flows",       # (F, F) int64: agent-days worked by staff of one service family for another
     "free",        # (pool,) int32: free slots of the decision pool (a stack of COUNT_FREE slots)
     "fresh",       # (pool,) int32: today's arrivals at desks (slots), COUNT_FRESH of them
-    "fresh_level",  # (pool,) int8: the level of the desk each of them arrives at
+    "fresh_desk",  # (pool,) int32: the desk each of them arrives at
     "counts",      # (24,) int64: see COUNT_* indices
     "today",       # (40,) float64: the day's accumulators, see TODAY_* indices
 ])
@@ -122,7 +122,7 @@ def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int,
         flows=np.zeros((n_families, n_families), dtype=np.int64),
         free=np.zeros(0, dtype=np.int32),  # these three grow with the decision pool
         fresh=np.zeros(0, dtype=np.int32),
-        fresh_level=np.zeros(0, dtype=np.int8),
+        fresh_desk=np.zeros(0, dtype=np.int32),
         counts=counts,
         today=np.zeros(40, dtype=np.float64),
     )

@@ -83,6 +83,7 @@ from .queues import make_room
 _SLOWEST = 1e-9
 EXCEPTION, REDEPLOYMENT = 0, 1
 AHEAD = 8  # desks looked ahead for prefetching
+FETCH_AHEAD = 16  # decisions looked ahead for prefetching in lists
 
 
 @njit(cache=True)
@@ -117,65 +118,74 @@ def error_table(P, scope, exception_share):
 
 
 @njit(cache=True)
-def _take_fresh(level, fresh, fresh_level, counts, t_in, uid):
+def _take_fresh(level, level_of, fresh, fresh_desk, counts, t_in, uid):
     """Take today's arrivals at desks of ``level`` off the list, sorted by (time, uid).
 
     Desks are independent within a level, so one sort by time puts every desk's
-    arrivals in FIFO order.
+    arrivals in FIFO order. Returns the slots and their desks, in that order; the
+    records are read once, for their times, fetched ahead.
     """
     n = counts[COUNT_FRESH]
     taken = 0
     for j in range(n):
-        if fresh_level[j] == level:
+        if level_of[fresh_desk[j]] == level:
             taken += 1
-    idx = np.empty(taken, dtype=np.int64)
+    slots = np.empty(taken, dtype=np.int64)
+    desks = np.empty(taken, dtype=np.int64)
+    times = np.empty(taken, dtype=np.float64)
     taken = 0
     kept = 0
     for j in range(n):
-        if fresh_level[j] == level:
-            idx[taken] = fresh[j]
+        if j + FETCH_AHEAD < n:
+            prefetch(t_in, fresh[j + FETCH_AHEAD])
+        d = fresh_desk[j]
+        if level_of[d] == level:
+            slots[taken] = fresh[j]
+            desks[taken] = d
+            times[taken] = t_in[fresh[j]]
             taken += 1
         else:
             fresh[kept] = fresh[j]
-            fresh_level[kept] = fresh_level[j]
+            fresh_desk[kept] = d
             kept += 1
     counts[COUNT_FRESH] = kept
-    return sort_by_time(idx, t_in, uid)
+    order = time_order(times, slots, uid)
+    return slots[order], desks[order]
 
 
 @njit(cache=True)
-def sort_by_time(idx, t_in, uid):
-    """``idx`` sorted by (time, uid): a bucket sort, O(n) for times spread over the day.
+def time_order(times, slots, uid):
+    """The permutation sorting ``times``, ties by the slots' uid.
 
-    Equal times (measure zero) go by uid, for determinism.
+    A bucket sort, O(n) for times spread over the day. Equal times (measure zero) go by
+    uid, for determinism.
     """
-    n = idx.shape[0]
+    n = times.shape[0]
+    order = np.arange(n)
     if n < 2:
-        return idx
-    lo = hi = t_in[idx[0]]
-    for i in idx:
-        lo = min(lo, t_in[i])
-        hi = max(hi, t_in[i])
+        return order
+    lo = times.min()
+    hi = times.max()
     scale = n / (hi - lo) if hi > lo else 0.0
     bucket = np.empty(n, dtype=np.int64)
     start = np.zeros(n + 1, dtype=np.int64)
     for j in range(n):
-        bucket[j] = min(int((t_in[idx[j]] - lo) * scale), n - 1)
+        bucket[j] = min(int((times[j] - lo) * scale), n - 1)
         start[bucket[j] + 1] += 1
     for b in range(n):
         start[b + 1] += start[b]
-    out = np.empty(n, dtype=np.int64)
     for j in range(n):
-        out[start[bucket[j]]] = idx[j]
+        order[start[bucket[j]]] = j
         start[bucket[j]] += 1
     for j in range(1, n):  # insertion sort: each moves only within its bucket
-        i = out[j]
+        p = order[j]
         h = j
-        while h > 0 and (t_in[out[h - 1]] > t_in[i] or (t_in[out[h - 1]] == t_in[i] and uid[out[h - 1]] > uid[i])):
-            out[h] = out[h - 1]
+        while h > 0 and (times[order[h - 1]] > times[p]
+                         or (times[order[h - 1]] == times[p] and uid[slots[order[h - 1]]] > uid[slots[p]])):
+            order[h] = order[h - 1]
             h -= 1
-        out[h] = i
-    return out
+        order[h] = p
+    return order
 
 
 @njit(cache=True)
@@ -188,10 +198,12 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     authority, created, expires, service = decisions.authority, decisions.created, decisions.expires, decisions.service
     counts, today, latency, by_level = buf.counts, buf.today, buf.latency, buf.by_level
     errors, backlog, pending = buf.errors, buf.backlog, services.pending
-    fresh, fresh_level, free = buf.fresh, buf.fresh_level, buf.free
+    fresh, fresh_desk, free = buf.fresh, buf.fresh_desk, buf.free
     load, pending_by_day = buf.desk_load, buf.pending_by_day
     error = error_table(P, x.scope, x.exception_share)
     for j in range(n_done):
+        if j + FETCH_AHEAD < n_done:
+            prefetch(t_in, done[j + FETCH_AHEAD])
         i = done[j]
         m = manager[i]
         k = kind[i]
@@ -203,7 +215,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             t_out[i] = QUEUED  # list among today's arrivals at desks (see pool)
             f = counts[COUNT_FRESH]
             fresh[f] = i
-            fresh_level[f] = level_of[parent[m]]
+            fresh_desk[f] = parent[m]
             counts[COUNT_FRESH] = f + 1
             continue
         level = P.field_level if tacit[i] else level_of[m]
@@ -259,16 +271,17 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     counts, free_at, serving, free = buf.counts, buf.free_at, buf.serving, buf.free
     store, start, end = buf.queue_store, buf.queue_start, buf.queue_end
     base, cap = buf.queue_base, buf.queue_cap
-    rate = managers.rate
+    rate, level_of = managers.rate, managers.level
     desk, deciders = managers.desk, managers.deciders
-    uid, manager = decisions.uid, decisions.manager
+    uid = decisions.uid
     t_in, t_out, expires, load = decisions.t_in, decisions.t_out, decisions.expires, buf.desk_load
     created, kind, is_tacit = decisions.created, decisions.kind, decisions.tacit
     effort, level_ptr, level_desks = x.effort, x.level_ptr, x.level_desks
     done = np.empty(counts[COUNT_ACTIVE] + serving.shape[0] + 1, dtype=np.int64)
     for level in range(len(level_ptr) - 2, -1, -1):
-        for i in _take_fresh(level, buf.fresh, buf.fresh_level, counts, t_in, uid):
-            m = manager[i]  # push i at desk m (see queues)
+        slots, desks = _take_fresh(level, level_of, buf.fresh, buf.fresh_desk, counts, t_in, uid)
+        for j in range(slots.shape[0]):
+            i, m = slots[j], desks[j]  # push i at desk m (see queues)
             if end[m] == base[m] + cap[m]:
                 make_room(m, store, start, end, base, cap, counts)
             store[end[m]] = i

@@ -10,8 +10,8 @@ the cost of the writes themselves. The protocol, in one place:
   counts[COUNT_ACTIVE] += 1`` (the engine keeps the stack from running dry);
 * **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
   counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1``;
-* **list i among today's arrivals at desks of level ℓ**: ``t_out[i] = QUEUED;
-  fresh[n] = i; fresh_level[n] = ℓ`` with ``n = counts[COUNT_FRESH]``, then
+* **list i among today's arrivals at desk m**: ``t_out[i] = QUEUED;
+  fresh[n] = i; fresh_desk[n] = m`` (its desk) with ``n = counts[COUNT_FRESH]``, then
   ``counts[COUNT_FRESH] = n + 1`` — an array read in order by the decisions stage
   rather than a chain of slots followed from one to the next (each step of a chain
   waits for memory).
@@ -41,7 +41,7 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
     free, uid, kind = buf.free, decisions.uid, decisions.kind
     service, created, expiry = decisions.service, decisions.created, decisions.expires
     t_in, t_out, auth, manager = decisions.t_in, decisions.t_out, decisions.authority, decisions.manager
-    tacit, counts, fresh, fresh_level, load = decisions.tacit, buf.counts, buf.fresh, buf.fresh_level, buf.desk_load
+    tacit, counts, fresh, fresh_desk, load = decisions.tacit, buf.counts, buf.fresh, buf.fresh_desk, buf.desk_load
     if counts[COUNT_FREE] < n:
         raise RuntimeError("decision pool exhausted")
     slots = np.empty(n, dtype=np.int64)
@@ -74,7 +74,7 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         t_out[i] = QUEUED  # list among today's arrivals at desks
         f = counts[COUNT_FRESH]
         fresh[f] = i
-        fresh_level[f] = level[first]
+        fresh_desk[f] = first
         counts[COUNT_FRESH] = f + 1
         slots[j] = i
         firsts[j] = first
