@@ -34,7 +34,7 @@ from .organisation import Organisation, build
 from .policy import decision_rules
 from .scenario import Scenario
 from .shocks import DailyConditions, compile_conditions
-from .state import DECISION, Decisions, allocate_records, grow
+from .state import DECISION, Decisions, MappedArray, record_dtype
 
 CHUNK_DAYS = 32  # days per compiled call when the conservation check is off
 
@@ -126,26 +126,38 @@ class Simulation:
                          self.net.near, self.net.tie_share, self.net.external, np.int64(self.net.hr_cell),
                          self.net.essential_missions)
         self._need = _pool_need(self._daily, self.params, float(self.service_staff.sum()))
-        self.decisions = allocate_records(DECISION, 0, Decisions)
+        self._maps = {"records": MappedArray(record_dtype(DECISION)), "free": MappedArray(np.int32),
+                      "fresh": MappedArray(np.int32), "fresh_desk": MappedArray(np.int32),
+                      "queue_store": MappedArray(np.int32)}
         self._grow_pool(1024)
         self.out = np.full((self.days, len(COLUMNS)), np.nan)
         self.day = 0
 
     def _grow_pool(self, size: int) -> None:
-        """Enlarge the decision pool to ``size`` slots; the new slots go on the free stack."""
-        old = len(self.decisions.uid)
-        self.decisions = grow(DECISION, self.decisions, size, Decisions, records=True)
-        b = self.buffers
-        n_free = int(b.counts[COUNT_FREE])
-        free = np.empty(size, dtype=np.int32)
-        free[:n_free] = b.free[:n_free]
+        """Enlarge the decision pool to ``size`` slots; the new slots go on the free stack.
+
+        The pool and its companion arrays live in memory maps that grow in place: the
+        views are dropped, the maps extended, the views made again.
+        """
+        old = self._maps["records"].n
+        n_desks = len(self.buffers.queue_start)
+        self.decisions = None
+        self.buffers = self.buffers._replace(free=None, fresh=None, fresh_desk=None, queue_store=None)
+        for name, n in (("records", size), ("free", size), ("fresh", size), ("fresh_desk", size),
+                        ("queue_store", store_size(size, n_desks))):
+            self._maps[name].resize(n)
+        records = self._maps["records"].array
+        self.decisions = Decisions(*[records[a.name] for a in DECISION])
+        for a, view in zip(DECISION, self.decisions, strict=True):
+            view[old:] = a.default
+        free = self._maps["free"].array
+        counts = self.buffers.counts
+        n_free = int(counts[COUNT_FREE])
         free[n_free:n_free + size - old] = np.arange(size - 1, old - 1, -1)  # lowest slot on top
-        b.counts[COUNT_FREE] = n_free + size - old
-        fresh, desk = np.zeros(size, dtype=np.int32), np.zeros(size, dtype=np.int32)
-        fresh[:old], desk[:old] = b.fresh, b.fresh_desk
-        store = np.zeros(store_size(size, len(b.queue_start)), dtype=np.int32)
-        store[:len(b.queue_store)] = b.queue_store
-        self.buffers = b._replace(free=free, fresh=fresh, fresh_desk=desk, queue_store=store)
+        counts[COUNT_FREE] = n_free + size - old
+        self.buffers = self.buffers._replace(free=free, fresh=self._maps["fresh"].array,
+                                             fresh_desk=self._maps["fresh_desk"].array,
+                                             queue_store=self._maps["queue_store"].array)
 
     def _ensure_room(self) -> None:
         """Keep enough free slots for any plausible number of today's new decisions."""

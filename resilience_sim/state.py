@@ -8,6 +8,7 @@ and the documentation. Nothing else holds model state.
 
 from __future__ import annotations
 
+import mmap
 from collections import namedtuple
 from dataclasses import dataclass
 
@@ -123,29 +124,57 @@ def allocate(decls: tuple[Array, ...], n: int, cls):
     return cls(*[np.full(n, a.default, dtype=a.dtype) for a in decls])
 
 
-def allocate_records(decls: tuple[Array, ...], n: int, cls):
-    """Allocate ``n`` rows as one record per row; the tuple holds a view per field.
+def record_dtype(decls: tuple[Array, ...]) -> np.dtype:
+    """One record per row, fields aligned, padded to a multiple of 64 bytes (a cache line).
 
     For tables read at random rows (the decision pool): the fields of a row share one
-    cache line instead of one line per array. Records are padded to a multiple of 64
-    bytes and start on a 64-byte boundary.
+    cache line instead of one line per array.
     """
     packed = np.dtype([(a.name, a.dtype) for a in decls], align=True)
-    dtype = np.dtype({"names": packed.names, "formats": [packed.fields[k][0] for k in packed.names],
-                      "offsets": [packed.fields[k][1] for k in packed.names],
-                      "itemsize": -(-packed.itemsize // 64) * 64})
-    raw = np.empty(n * dtype.itemsize + 64, dtype=np.uint8)
-    start = -raw.ctypes.data % 64
-    rec = raw[start:start + n * dtype.itemsize].view(dtype)
-    out = cls(*[rec[a.name] for a in decls])
-    for a, view in zip(decls, out, strict=True):
-        view[:] = a.default
-    return out
+    return np.dtype({"names": packed.names, "formats": [packed.fields[k][0] for k in packed.names],
+                     "offsets": [packed.fields[k][1] for k in packed.names],
+                     "itemsize": -(-packed.itemsize // 64) * 64})
 
 
-def grow(decls: tuple[Array, ...], table, n: int, cls, records: bool = False):
+class MappedArray:
+    """A 1-d array in an anonymous memory map that grows without a second copy.
+
+    ``resize`` asks the system to extend the map (on Linux the pages are moved, not
+    copied), so growing never holds the old and the new array at once — that doubled
+    the peak memory of large runs. It needs that no array still refers to the map: the
+    owner drops its arrays first; if one is still held elsewhere, it falls back to a
+    copy. Pages start at 0 and are page-aligned (so records are cache-line aligned).
+    """
+
+    def __init__(self, dtype, n: int = 0):
+        self.dtype = np.dtype(dtype)
+        self.n = 0
+        self._map = mmap.mmap(-1, mmap.PAGESIZE, flags=mmap.MAP_PRIVATE)
+        self.resize(n)
+
+    @property
+    def array(self) -> np.ndarray:
+        """The ``n`` items (a new view: drop it before the next ``resize``)."""
+        return np.frombuffer(self._map, dtype=self.dtype, count=self.n)
+
+    def resize(self, n: int) -> None:
+        """Hold ``n`` items; items kept keep their values, new ones are 0."""
+        nbytes = max(n * self.dtype.itemsize, mmap.PAGESIZE)
+        nbytes = -(-nbytes // mmap.PAGESIZE) * mmap.PAGESIZE
+        if nbytes != len(self._map):
+            try:
+                self._map.resize(nbytes)
+            except (BufferError, OSError, SystemError):  # still exported, or no mremap: copy
+                new = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE)
+                keep = min(len(self._map), nbytes)
+                new[:keep] = self._map[:keep]
+                self._map = new
+        self.n = n
+
+
+def grow(decls: tuple[Array, ...], table, n: int, cls):
     """A copy of ``table`` with room for ``n`` rows, new rows at their defaults."""
-    out = (allocate_records if records else allocate)(decls, n, cls)
+    out = allocate(decls, n, cls)
     m = len(table[0])
     for new, old in zip(out, table, strict=True):
         new[:m] = old
