@@ -126,8 +126,9 @@ def move(a, g, day, wrong, P, x, agents, services, today, counts):
 @njit(cache=True)
 def returns(day, P, x, agents, services, today, counts):
     """Send moved agents home when needed there or not needed here; make long moves lasting."""
-    for a in range(agents.home.shape[0]):
-        if agents.moved_day[a] < 0:
+    moved_day = agents.moved_day  # read once: a field of the tuple read in the loop costs a reference count
+    for a in range(moved_day.shape[0]):
+        if moved_day[a] < 0:
             continue
         h, g = agents.home[a], agents.assigned[a]
         if day - agents.moved_day[a] >= P.permanent_after:
@@ -151,10 +152,11 @@ def returns(day, P, x, agents, services, today, counts):
 def reveal(day, P, agents, tie_share, today):
     """On crisis days, latent secondary skills surface through informal ties."""
     key = stream_key(P.seed, REVEAL, day)
-    for a in range(agents.home.shape[0]):
-        if agents.secondary_skill[a] >= 0 and not agents.secondary_known[a] and tie_share[a] > 0.0:
+    secondary, known = agents.secondary_skill, agents.secondary_known
+    for a in range(secondary.shape[0]):
+        if secondary[a] >= 0 and not known[a] and tie_share[a] > 0.0:
             if uniform(key, a, 0) < P.reveal_rate * tie_share[a]:
-                agents.secondary_known[a] = True
+                known[a] = True
                 today[TODAY_REVEALED] += 1
 
 
@@ -179,43 +181,47 @@ def train(day, P, x, agents, today):
 @njit(cache=True)
 def donors(day, P, x, agents, services):
     """Available donors bucketed by fitting skill (CSR over missions), in agent order."""
-    n_missions = int(max(services.mission.max(), agents.primary_skill.max(),
-                         agents.secondary_skill.max())) + 1
+    role, moved_day, reserved, task_share = agents.role, agents.moved_day, agents.reserved, agents.task_share
+    home, absence, status, productivity = agents.home, agents.absence, agents.status, agents.productivity
+    primary, secondary, known, family = (agents.primary_skill, agents.secondary_skill, agents.secondary_known,
+                                         services.family)
+    n_missions = int(max(services.mission.max(), primary.max(), secondary.max())) + 1
     spare = np.maximum(-services.gap, 0.0)
-    ok = np.zeros(agents.home.shape[0], dtype=np.bool_)
+    ok = np.zeros(home.shape[0], dtype=np.bool_)
     count = np.zeros(n_missions + 1, dtype=np.int64)
-    for a in range(agents.home.shape[0]):
-        if agents.role[a] >= 0 or agents.moved_day[a] >= 0 or agents.reserved[a] or agents.task_share[a] <= 0.0:
+    for a in range(home.shape[0]):
+        if role[a] >= 0 or moved_day[a] >= 0 or reserved[a] or task_share[a] <= 0.0:
             continue
-        h = agents.home[a]
-        if agents.absence[a] == SPECIAL_LEAVE:
+        h = home[a]
+        capacity = float(productivity[a]) * float(task_share[a])  # nominal capacity
+        if absence[a] == SPECIAL_LEAVE:
             ok[a] = True
-        elif agents.status[a] != STATUS_ABSENT and spare[h] >= nominal(agents, a):
-            spare[h] -= nominal(agents, a)
+        elif status[a] != STATUS_ABSENT and spare[h] >= capacity:
+            spare[h] -= capacity
             ok[a] = True
         if ok[a]:
-            count[agents.primary_skill[a] + 1] += 1
-            if agents.secondary_skill[a] >= 0 and agents.secondary_known[a]:
-                count[agents.secondary_skill[a] + 1] += 1
+            count[primary[a] + 1] += 1
+            if secondary[a] >= 0 and known[a]:
+                count[secondary[a] + 1] += 1
     ptr = np.cumsum(count)
     fill = ptr[:-1].copy()
     pool = np.empty(ptr[-1], dtype=np.int64)
     n_fam = x.twin.shape[0]
     fcount = np.zeros(n_fam + 1, dtype=np.int64)
-    for a in range(agents.home.shape[0]):
+    for a in range(home.shape[0]):
         if ok[a]:
-            pool[fill[agents.primary_skill[a]]] = a
-            fill[agents.primary_skill[a]] += 1
-            if agents.secondary_skill[a] >= 0 and agents.secondary_known[a]:
-                pool[fill[agents.secondary_skill[a]]] = a
-                fill[agents.secondary_skill[a]] += 1
-            fcount[services.family[agents.home[a]] + 1] += 1
+            pool[fill[primary[a]]] = a
+            fill[primary[a]] += 1
+            if secondary[a] >= 0 and known[a]:
+                pool[fill[secondary[a]]] = a
+                fill[secondary[a]] += 1
+            fcount[family[home[a]] + 1] += 1
     fptr = np.cumsum(fcount)
     ffill = fptr[:-1].copy()
     fpool = np.empty(fptr[-1], dtype=np.int64)
-    for a in range(agents.home.shape[0]):
+    for a in range(home.shape[0]):
         if ok[a]:
-            f = services.family[agents.home[a]]
+            f = family[home[a]]
             fpool[ffill[f]] = a
             ffill[f] += 1
     return ptr, pool, fptr, fpool
@@ -243,30 +249,36 @@ def candidates(g, x, services, ptr, pool, fptr, fpool):
     return out
 
 
-@njit(cache=True, inline="always")
-def in_scope(P, x, agents, services, a, g):
-    """Whether agent a (at home) may work for service g under the policy's scope and mode."""
-    h = agents.home[a]
-    if h == g:
-        return False
-    fh, fg = services.family[h], services.family[g]
-    if agents.flying[a]:
-        ok = True
-    elif P.mobility_scope == SCOPE_NONE:
-        ok = False
-    elif P.mobility_scope == SCOPE_SERVICE:
-        ok = fh == fg
-    elif P.mobility_scope == SCOPE_TWINNED:
-        ok = fh == fg or x.twin[fh, fg]
-    elif P.mobility_scope == SCOPE_INSTITUTION:
-        ok = services.institution[h] == services.institution[g]
-    else:
-        ok = True
-    if ok and x.external[services.institution[g]]:
-        ok = P.sponsorship and x.demand[h] < 0.5 * services.base_demand[h]
-    if ok and P.mobility_mode == MODE_PEER:
-        ok = x.near[fh, fg]
-    return ok
+@njit(cache=True)
+def scope_for(g, P, x, services, regular, flying):
+    """Whether staff at home in each service h may work for service g.
+
+    Under the policy's scope and mode: ``regular[h]`` for staff, ``flying[h]`` for flying
+    agents (always territory-wide); never for their own service.
+    """
+    fg, ig = services.family[g], services.institution[g]
+    family, institution, base_demand = services.family, services.institution, services.base_demand
+    twin, near, external, demand = x.twin, x.near, x.external, x.demand
+    scope = P.mobility_scope
+    for h in range(regular.shape[0]):
+        fh = family[h]
+        if scope == SCOPE_NONE:
+            ok = False
+        elif scope == SCOPE_SERVICE:
+            ok = fh == fg
+        elif scope == SCOPE_TWINNED:
+            ok = fh == fg or twin[fh, fg]
+        elif scope == SCOPE_INSTITUTION:
+            ok = institution[h] == ig
+        else:
+            ok = True
+        also = True  # conditions on flying agents too
+        if external[ig]:
+            also = P.sponsorship and demand[h] < 0.5 * base_demand[h]
+        if also and P.mobility_mode == MODE_PEER:
+            also = near[fh, fg]
+        regular[h] = h != g and ok and also
+        flying[h] = h != g and also
 
 
 @njit(cache=True)
@@ -300,22 +312,27 @@ def propose(a, g, day, P, x, agents, services, managers, decisions, buf):
 def match(day, P, x, agents, services, managers, decisions, buf):
     """Serve the services in need from the donors (see module doc); then volunteers."""
     today = buf.today
+    home, is_flying, status, time_bank = agents.home, agents.flying, agents.status, agents.time_bank
+    gap = services.gap
     ptr, pool, fptr, fpool = donors(day, P, x, agents, services)
-    used = np.zeros(agents.home.shape[0], dtype=np.bool_)
-    order = np.argsort(-(services.gap + 1e9 * services.essential), kind="mergesort")
+    used = np.zeros(home.shape[0], dtype=np.bool_)
+    regular = np.zeros(gap.shape[0], dtype=np.bool_)
+    flying = np.zeros(gap.shape[0], dtype=np.bool_)
+    order = np.argsort(-(gap + 1e9 * services.essential), kind="mergesort")
     budget = int(math.ceil(P.coordinator_moves))
     for g in order:
-        if services.gap[g] < 1.0 or P.mobility_mode == MODE_OFF:
+        if gap[g] < 1.0 or P.mobility_mode == MODE_OFF or budget <= 0:  # (no budget: nothing proposed)
             continue
+        scope_for(g, P, x, services, regular, flying)
         found = 0
         looked = 0
         for a in candidates(g, x, services, ptr, pool, fptr, fpool):
-            if services.gap[g] < 1.0 or budget <= 0 or looked >= SCAN_LIMIT:
+            if gap[g] < 1.0 or budget <= 0 or looked >= SCAN_LIMIT:
                 break
             if used[a]:
                 continue
             looked += 1
-            if not in_scope(P, x, agents, services, a, g):
+            if not (flying[home[a]] if is_flying[a] else regular[home[a]]):
                 continue
             used[a] = True
             found += 1
@@ -326,29 +343,31 @@ def match(day, P, x, agents, services, managers, decisions, buf):
     if P.volunteer_share <= 0.0:
         return
     for g in order:
-        if services.gap[g] < 1.0:
+        if gap[g] < 1.0:
             continue
+        scope_for(g, P, x, services, regular, flying)
         looked = 0
         for a in candidates(g, x, services, ptr, pool, fptr, fpool):
-            if services.gap[g] < 1.0 or looked >= SCAN_LIMIT:
+            if gap[g] < 1.0 or looked >= SCAN_LIMIT:
                 break
-            if used[a] or agents.status[a] == STATUS_ABSENT or agents.time_bank[a] >= P.time_bank_cap:
+            if used[a] or status[a] == STATUS_ABSENT or time_bank[a] >= P.time_bank_cap:
                 continue
             looked += 1
-            if not in_scope(P, x, agents, services, a, g):
+            if not (flying[home[a]] if is_flying[a] else regular[home[a]]):
                 continue
             used[a] = True
             agents.volunteer_to[a] = g
-            agents.time_bank[a] += P.volunteer_share * P.hours_per_day
+            time_bank[a] += P.volunteer_share * P.hours_per_day
             today[TODAY_VOLUNTEER_HOURS] += P.volunteer_share * P.hours_per_day
-            services.gap[g] -= P.volunteer_share * nominal(agents, a)
+            gap[g] -= P.volunteer_share * nominal(agents, a)
 
 
 @njit(cache=True)
 def tally(day, P, agents, services, flows, today):
     """Count moved agents (inside and across institutions), ramp-up lost, flows."""
-    for a in range(agents.home.shape[0]):
-        if agents.moved_day[a] < 0:
+    moved_day = agents.moved_day
+    for a in range(moved_day.shape[0]):
+        if moved_day[a] < 0:
             continue
         h, g = agents.home[a], agents.assigned[a]
         today[TODAY_REDEPLOYED] += 1
