@@ -189,6 +189,7 @@ def donors(day, P, x, agents, services):
     spare = np.maximum(-services.gap, 0.0)
     ok = np.zeros(home.shape[0], dtype=np.bool_)
     count = np.zeros(n_missions + 1, dtype=np.int64)
+    fcount = np.zeros(x.twin.shape[0] + 1, dtype=np.int64)
     for a in range(home.shape[0]):
         if role[a] >= 0 or moved_day[a] >= 0 or reserved[a] or task_share[a] <= 0.0:
             continue
@@ -203,11 +204,13 @@ def donors(day, P, x, agents, services):
             count[primary[a] + 1] += 1
             if secondary[a] >= 0 and known[a]:
                 count[secondary[a] + 1] += 1
+            fcount[family[h] + 1] += 1
     ptr = np.cumsum(count)
     fill = ptr[:-1].copy()
     pool = np.empty(ptr[-1], dtype=np.int64)
-    n_fam = x.twin.shape[0]
-    fcount = np.zeros(n_fam + 1, dtype=np.int64)
+    fptr = np.cumsum(fcount)
+    ffill = fptr[:-1].copy()
+    fpool = np.empty(fptr[-1], dtype=np.int64)
     for a in range(home.shape[0]):
         if ok[a]:
             pool[fill[primary[a]]] = a
@@ -215,12 +218,6 @@ def donors(day, P, x, agents, services):
             if secondary[a] >= 0 and known[a]:
                 pool[fill[secondary[a]]] = a
                 fill[secondary[a]] += 1
-            fcount[family[home[a]] + 1] += 1
-    fptr = np.cumsum(fcount)
-    ffill = fptr[:-1].copy()
-    fpool = np.empty(fptr[-1], dtype=np.int64)
-    for a in range(home.shape[0]):
-        if ok[a]:
             f = family[home[a]]
             fpool[ffill[f]] = a
             ffill[f] += 1
@@ -228,39 +225,39 @@ def donors(day, P, x, agents, services):
 
 
 @njit(cache=True)
-def candidates(g, x, services, ptr, pool, fptr, fpool):
-    """Donors who fit service g, in order: by skill, then from twinned services' staff."""
+def candidate_ranges(g, x, services, ptr, fptr):
+    """Where the donors who fit service g are, in order of preference.
+
+    Rows (list, first, end): list 0 is the donors of g's mission (``pool``), list 1 the
+    staff of a twinned service (``fpool``).
+    """
     m = services.mission[g]
     fg = services.family[g]
-    n = ptr[m + 1] - ptr[m]
-    for f in range(x.twin.shape[0]):
+    n_fam = x.twin.shape[0]
+    rows = np.empty((1 + n_fam, 3), dtype=np.int64)
+    rows[0, 0], rows[0, 1], rows[0, 2] = 0, ptr[m], ptr[m + 1]
+    n = 1
+    for f in range(n_fam):
         if x.twin[fg, f]:
-            n += fptr[f + 1] - fptr[f]
-    out = np.empty(n, dtype=np.int64)
-    k = 0
-    for j in range(ptr[m], ptr[m + 1]):
-        out[k] = pool[j]
-        k += 1
-    for f in range(x.twin.shape[0]):
-        if x.twin[fg, f]:
-            for j in range(fptr[f], fptr[f + 1]):
-                out[k] = fpool[j]
-                k += 1
-    return out
+            rows[n, 0], rows[n, 1], rows[n, 2] = 1, fptr[f], fptr[f + 1]
+            n += 1
+    return rows[:n]
 
 
 @njit(cache=True)
-def scope_for(g, P, x, services, regular, flying):
+def scope_for(g, P, x, services, allowed):
     """Whether staff at home in each service h may work for service g.
 
-    Under the policy's scope and mode: ``regular[h]`` for staff, ``flying[h]`` for flying
-    agents (always territory-wide); never for their own service.
+    Under the policy's scope and mode: ``allowed[h]`` for staff of service h,
+    ``allowed[S + h]`` for its flying agents (always territory-wide; S services); never
+    for their own service.
     """
     fg, ig = services.family[g], services.institution[g]
     family, institution, base_demand = services.family, services.institution, services.base_demand
     twin, near, external, demand = x.twin, x.near, x.external, x.demand
     scope = P.mobility_scope
-    for h in range(regular.shape[0]):
+    n_svc = family.shape[0]
+    for h in range(n_svc):
         fh = family[h]
         if scope == SCOPE_NONE:
             ok = False
@@ -277,8 +274,8 @@ def scope_for(g, P, x, services, regular, flying):
             also = P.sponsorship and demand[h] < 0.5 * base_demand[h]
         if also and P.mobility_mode == MODE_PEER:
             also = near[fh, fg]
-        regular[h] = h != g and ok and also
-        flying[h] = h != g and also
+        allowed[h] = h != g and ok and also
+        allowed[n_svc + h] = h != g and also
 
 
 @njit(cache=True)
@@ -313,31 +310,36 @@ def match(day, P, x, agents, services, managers, decisions, buf):
     """Serve the services in need from the donors (see module doc); then volunteers."""
     today = buf.today
     home, is_flying, status, time_bank = agents.home, agents.flying, agents.status, agents.time_bank
+    volunteer_to, productivity, task_share = agents.volunteer_to, agents.productivity, agents.task_share
     gap = services.gap
     ptr, pool, fptr, fpool = donors(day, P, x, agents, services)
     used = np.zeros(home.shape[0], dtype=np.bool_)
-    regular = np.zeros(gap.shape[0], dtype=np.bool_)
-    flying = np.zeros(gap.shape[0], dtype=np.bool_)
+    n_svc = gap.shape[0]
+    allowed = np.zeros(2 * n_svc, dtype=np.bool_)
+    pool_key = home[pool] + n_svc * is_flying[pool]  # where each listed donor's scope is read in ``allowed``
+    fpool_key = home[fpool] + n_svc * is_flying[fpool]
     order = np.argsort(-(gap + 1e9 * services.essential), kind="mergesort")
     budget = int(math.ceil(P.coordinator_moves))
     for g in order:
         if gap[g] < 1.0 or P.mobility_mode == MODE_OFF or budget <= 0:  # (no budget: nothing proposed)
             continue
-        scope_for(g, P, x, services, regular, flying)
+        scope_for(g, P, x, services, allowed)
         found = 0
         looked = 0
-        for a in candidates(g, x, services, ptr, pool, fptr, fpool):
-            if gap[g] < 1.0 or budget <= 0 or looked >= SCAN_LIMIT:
-                break
-            if used[a]:
-                continue
-            looked += 1
-            if not (flying[home[a]] if is_flying[a] else regular[home[a]]):
-                continue
-            used[a] = True
-            found += 1
-            budget -= 1
-            propose(a, g, day, P, x, agents, services, managers, decisions, buf)
+        for list_, first, end in candidate_ranges(g, x, services, ptr, fptr):
+            for j in range(first, end):
+                a = pool[j] if list_ == 0 else fpool[j]
+                if gap[g] < 1.0 or budget <= 0 or looked >= SCAN_LIMIT:
+                    break
+                if used[a]:
+                    continue
+                looked += 1
+                if not allowed[pool_key[j] if list_ == 0 else fpool_key[j]]:
+                    continue
+                used[a] = True
+                found += 1
+                budget -= 1
+                propose(a, g, day, P, x, agents, services, managers, decisions, buf)
         if found == 0 and budget > 0:
             today[TODAY_REFUSED_SKILL] += 1
     if P.volunteer_share <= 0.0:
@@ -345,21 +347,23 @@ def match(day, P, x, agents, services, managers, decisions, buf):
     for g in order:
         if gap[g] < 1.0:
             continue
-        scope_for(g, P, x, services, regular, flying)
+        scope_for(g, P, x, services, allowed)
         looked = 0
-        for a in candidates(g, x, services, ptr, pool, fptr, fpool):
-            if gap[g] < 1.0 or looked >= SCAN_LIMIT:
-                break
-            if used[a] or status[a] == STATUS_ABSENT or time_bank[a] >= P.time_bank_cap:
-                continue
-            looked += 1
-            if not (flying[home[a]] if is_flying[a] else regular[home[a]]):
-                continue
-            used[a] = True
-            agents.volunteer_to[a] = g
-            time_bank[a] += P.volunteer_share * P.hours_per_day
-            today[TODAY_VOLUNTEER_HOURS] += P.volunteer_share * P.hours_per_day
-            gap[g] -= P.volunteer_share * nominal(agents, a)
+        for list_, first, end in candidate_ranges(g, x, services, ptr, fptr):
+            for j in range(first, end):
+                a = pool[j] if list_ == 0 else fpool[j]
+                if gap[g] < 1.0 or looked >= SCAN_LIMIT:
+                    break
+                if used[a] or status[a] == STATUS_ABSENT or time_bank[a] >= P.time_bank_cap:
+                    continue
+                looked += 1
+                if not allowed[pool_key[j] if list_ == 0 else fpool_key[j]]:
+                    continue
+                used[a] = True
+                volunteer_to[a] = g
+                time_bank[a] += P.volunteer_share * P.hours_per_day
+                today[TODAY_VOLUNTEER_HOURS] += P.volunteer_share * P.hours_per_day
+                gap[g] -= P.volunteer_share * (float(productivity[a]) * float(task_share[a]))  # nominal capacity
 
 
 @njit(cache=True)
