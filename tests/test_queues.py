@@ -1,0 +1,84 @@
+"""Desk queues as segments of one array (kernels/queues.py) and the growing memory maps."""
+
+from collections import deque
+
+import numpy as np
+import pytest
+
+from resilience_sim.kernels.context import COUNT_QUEUE_USED
+from resilience_sim.kernels.queues import compact, make_room, store_size
+from resilience_sim.state import MappedArray
+
+
+def _push(m, i, store, start, end, base, cap, counts):
+    if end[m] == base[m] + cap[m]:
+        make_room(m, store, start, end, base, cap, counts)
+    store[end[m]] = i
+    end[m] += 1
+
+
+def _pop(m, store, start, end, base):
+    i = store[start[m]]
+    start[m] += 1
+    if start[m] == end[m]:
+        start[m] = end[m] = base[m]
+    return i
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_queues_stay_fifo_through_slides_moves_and_packing(seed):
+    """Random pushes and pops on a store of the engine's size keep every desk's order."""
+    rng = np.random.default_rng(seed)
+    desks, pool = 7, 60
+    store = np.zeros(store_size(pool, desks), dtype=np.int32)
+    start, end, base, cap = (np.zeros(desks, dtype=np.int64) for _ in range(4))
+    counts = np.zeros(24, dtype=np.int64)
+    expected = [deque() for _ in range(desks)]
+    free = list(range(pool))
+    packings = 0
+    for _ in range(20_000):
+        used_before = counts[COUNT_QUEUE_USED]
+        m = int(rng.integers(desks if rng.random() < 0.9 else 1))  # desk 0 gets most traffic
+        if free and rng.random() < 0.55:
+            i = free.pop(int(rng.integers(len(free))))
+            _push(m, i, store, start, end, base, cap, counts)
+            expected[m].append(i)
+        elif expected[m]:
+            i = _pop(m, store, start, end, base)
+            assert i == expected[m].popleft()
+            free.append(i)
+        packings += counts[COUNT_QUEUE_USED] < used_before
+        for d in range(desks):  # segments never overlap and hold their queue
+            assert base[d] <= start[d] <= end[d] <= base[d] + cap[d] <= len(store)
+            assert list(store[start[d]:end[d]]) == list(expected[d])
+    assert packings > 0, "the test should exercise packing"
+
+
+def test_compact_keeps_queues_and_packs_from_zero():
+    store = np.zeros(100, dtype=np.int32)
+    start, end = np.array([50, 10, 0]), np.array([53, 10, 0])
+    base, cap = np.array([48, 10, 0]), np.array([6, 4, 0])
+    store[50:53] = [7, 8, 9]
+    counts = np.zeros(24, dtype=np.int64)
+    counts[COUNT_QUEUE_USED] = 54
+    compact(store, start, end, base, cap, counts)
+    assert list(store[start[0]:end[0]]) == [7, 8, 9]
+    assert base[0] == 0 and end[1] == start[1] and counts[COUNT_QUEUE_USED] == cap.sum()
+
+
+def test_mapped_array_grows_in_place_and_keeps_values():
+    m = MappedArray(np.int64, 10)
+    a = m.array
+    a[:] = np.arange(10)
+    del a
+    m.resize(1_000_000)
+    b = m.array
+    assert list(b[:10]) == list(range(10)) and b[10:].max() == 0 and len(b) == 1_000_000
+
+
+def test_mapped_array_copies_when_a_view_is_still_held():
+    m = MappedArray(np.int32, 5)
+    held = m.array
+    held[:] = 3
+    m.resize(100_000)  # the map cannot move under a live view: it is copied instead
+    assert held[0] == 3 and m.array[4] == 3 and m.array[5] == 0
