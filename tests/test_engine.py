@@ -113,3 +113,25 @@ def test_common_random_numbers_when_mobility_is_switched_on():
     b.run()
     assert b.out[:, COL["moves"]].sum() > 0
     np.testing.assert_array_equal(a.out[:, COL["settled_locally"]], b.out[:, COL["settled_locally"]])
+
+
+def test_days_in_chunks_equal_days_one_by_one(small):
+    """``run`` with the check off runs 32 days per compiled call, returning early whenever the
+    decision pool needs room: the same table, the same final state, as one day at a time."""
+    larger = small.with_values({"organisation.agents": 3000})  # its queues outgrow the first pool
+    one = Simulation(larger)
+    one.run()
+    chunked = Simulation(larger, check=False)
+    chunked.run()
+    assert np.array_equal(one.out, chunked.out, equal_nan=True)
+    assert len(chunked.decisions.uid) > 1024, "the pool should have grown during a chunk"
+    assert np.array_equal(one.buffers.counts, chunked.buffers.counts)
+    assert np.array_equal(one.agents.fatigue, chunked.agents.fatigue)
+    chunked.check_conservation()
+
+
+def test_advance_stops_at_the_horizon(small):
+    sim = Simulation(small, check=False)
+    assert sim.advance(10) == 10 and sim.day == 10
+    assert sim.advance(10_000) == sim.days - 10 and sim.day == sim.days
+    assert sim.advance(5) == 0
