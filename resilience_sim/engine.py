@@ -7,6 +7,7 @@ when needed and checks conservation.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ from .kernels.context import (
     COUNT_COMPLETED,
     COUNT_CREATED,
     COUNT_FREE,
+    COUNT_NEXT_UID,
     COUNT_PROCESSED,
     COUNT_UNMET,
     COUNT_WITHDRAWN,
@@ -25,7 +27,7 @@ from .kernels.context import (
     new_buffers,
 )
 from .kernels.day import STAGES, DayInputs, run_day, run_days
-from .kernels.mobility import WORKING_DAYS_PER_MONTH
+from .kernels.mobility import MOVE_UIDS, WORKING_DAYS_PER_MONTH
 from .kernels.queues import store_size
 from .kernels.record import COLUMNS
 from .mobility import mode_index
@@ -109,8 +111,10 @@ class Simulation:
         self.net, managers = mobility_setup(scenario, self.org)
         self.params = day_params(scenario, self.org)
         cond = compile_conditions(scenario, self.org)
-        self.conditions = cond
         self._daily = _day_major(cond)
+        d = self._daily  # the service-major tables as views of the day-major ones: one copy
+        self.conditions = dataclasses.replace(cond, absence=d["absence"].T, demand=d["demand"].T, closed=d["closed"].T,
+                                        it_factor=d["it_factor"].T)
         o = self.org
         self.agents, self.services, self.managers = o.agents, o.services, managers
         n_deciders = int(managers.deciders.sum())
@@ -128,7 +132,8 @@ class Simulation:
         self._need = _pool_need(self._daily, self.params, float(self.service_staff.sum()))
         self._maps = {"records": MappedArray(record_dtype(DECISION)), "free": MappedArray(np.int32),
                       "fresh": MappedArray(np.int32), "fresh_desk": MappedArray(np.int32),
-                      "queue_store": MappedArray(np.int32)}
+                      "queue_store": MappedArray(np.int32),
+                      **{a.name: MappedArray(a.dtype) for a in DECISION if not a.record}}
         self._grow_pool(1024)
         self.out = np.full((self.days, len(COLUMNS)), np.nan)
         self.day = 0
@@ -143,11 +148,10 @@ class Simulation:
         n_desks = len(self.buffers.queue_start)
         self.decisions = None
         self.buffers = self.buffers._replace(free=None, fresh=None, fresh_desk=None, queue_store=None)
-        for name, n in (("records", size), ("free", size), ("fresh", size), ("fresh_desk", size),
-                        ("queue_store", store_size(size, n_desks))):
-            self._maps[name].resize(n)
+        for name, kept in self._maps.items():
+            kept.resize(store_size(size, n_desks) if name == "queue_store" else size)
         records = self._maps["records"].array
-        self.decisions = Decisions(*[records[a.name] for a in DECISION])
+        self.decisions = Decisions(*[records[a.name] if a.record else self._maps[a.name].array for a in DECISION])
         for a, view in zip(DECISION, self.decisions, strict=True):
             view[old:] = a.default
         free = self._maps["free"].array
@@ -162,6 +166,9 @@ class Simulation:
     def _ensure_room(self) -> None:
         """Keep enough free slots for any plausible number of today's new decisions."""
         need = int(self.buffers.counts[COUNT_ACTIVE]) + int(self._need[self.day])
+        if int(self.buffers.counts[COUNT_NEXT_UID]) + int(self._need[self.day:self.day + CHUNK_DAYS].sum()) >= MOVE_UIDS:
+            raise OverflowError(f"more than {MOVE_UIDS:,} decisions in one run: the decision numbers "
+                                "(int32) would overflow; run fewer agents or fewer days")
         size = len(self.decisions.uid)
         if need > size:
             self._grow_pool(max(need, size + size // 4))  # grow by a quarter: memory stays near the need

@@ -25,6 +25,8 @@ class Array:
         default: initial value.
         unit: physical unit.
         doc: meaning in the model.
+        record: one of the fields kept together in a record per row (for tables read at
+            random rows, see :func:`record_dtype`); the others are plain arrays.
 
     """
 
@@ -33,6 +35,7 @@ class Array:
     default: float
     unit: str
     doc: str
+    record: bool = False
 
 
 STATUS_ON_SITE, STATUS_REMOTE, STATUS_ABSENT = 0, 1, 2
@@ -98,18 +101,18 @@ MANAGER = (
     Array("queue", "int32", 0, "decisions", "decisions at this desk at the end of the day"),
 )
 
-DECISION = (  # wide fields first; a record of the pool is padded to a 64-byte cache line
-    Array("uid", "int64", -1, "", "creation number, the key of its random draws (-1 = free slot)"),
-    Array("created", "float64", 0.0, "day", "time the decision was raised"),
-    Array("t_in", "float64", 0.0, "day", "arrival time at the current desk"),
-    Array("t_out", "float64", -1.0, "day", "sign-off time at the current desk (-1 = not assigned)"),
+DECISION = (  # the fields read at random in the day form a 32-byte record (see record_dtype)
+    Array("created", "float64", 0.0, "day", "time the decision was raised", record=True),
+    Array("t_in", "float64", 0.0, "day",
+          "arrival time at the current desk; once its sign-off there starts, the time it ends", record=True),
+    Array("uid", "int32", -1, "", "creation number, the key of its random draws (-1 = free slot)", record=True),
+    Array("manager", "int32", -1, "manager", "desk the decision is at", record=True),
+    Array("expires", "int32", -1, "day", "last day its task can still be served (-1 = no task)", record=True),
+    Array("kind", "int8", 0, "", "decision type, index into params.DECISION_KINDS", record=True),
+    Array("authority", "int8", 0, "level", "level that holds the authority", record=True),
+    Array("tacit", "bool", False, "", "approved tacitly (nobody signed)", record=True),
     Array("service", "int32", 0, "service", "service the decision is about"),
-    Array("manager", "int32", -1, "manager", "desk the decision is at"),
-    Array("expires", "int32", -1, "day", "last day its task can still be served (-1 = no task)"),
     Array("subject", "int32", -1, "agent", "agent a redeployment decision would move"),
-    Array("kind", "int8", 0, "", "decision type, index into params.DECISION_KINDS"),
-    Array("authority", "int8", 0, "level", "level that holds the authority"),
-    Array("tacit", "bool", False, "", "approved tacitly (nobody signed)"),
 )
 
 
@@ -125,15 +128,20 @@ def allocate(decls: tuple[Array, ...], n: int, cls):
 
 
 def record_dtype(decls: tuple[Array, ...]) -> np.dtype:
-    """One record per row, fields aligned, padded to a multiple of 64 bytes (a cache line).
+    """One record per row of the declarations marked ``record``, fields aligned.
 
     For tables read at random rows (the decision pool): the fields of a row share one
-    cache line instead of one line per array.
+    cache line instead of one line per array. The record is padded to a power of two
+    up to 64 bytes (then to a multiple of 64), so that no record straddles two lines.
     """
-    packed = np.dtype([(a.name, a.dtype) for a in decls], align=True)
+    packed = np.dtype([(a.name, a.dtype) for a in decls if a.record], align=True)
+    size = 1
+    while size < min(packed.itemsize, 64):
+        size *= 2
+    if packed.itemsize > 64:
+        size = -(-packed.itemsize // 64) * 64
     return np.dtype({"names": packed.names, "formats": [packed.fields[k][0] for k in packed.names],
-                     "offsets": [packed.fields[k][1] for k in packed.names],
-                     "itemsize": -(-packed.itemsize // 64) * 64})
+                     "offsets": [packed.fields[k][1] for k in packed.names], "itemsize": size})
 
 
 class MappedArray:

@@ -66,6 +66,24 @@ def test_compact_keeps_queues_and_packs_from_zero():
     assert base[0] == 0 and end[1] == start[1] and counts[COUNT_QUEUE_USED] == cap.sum()
 
 
+def test_compact_in_place_moves_segments_both_ways_without_overwriting():
+    """Packing in place: a full segment pushes the next one towards the end, while a later
+    one with a free front moves towards the start; every queue keeps its entries in order."""
+    store = np.full(40, -1, dtype=np.int32)
+    base, cap = np.array([0, 2, 5, 30]), np.array([2, 3, 10, 4])
+    start, end = np.array([0, 2, 12, 31]), np.array([2, 5, 14, 34])
+    queues = {0: [1, 2], 1: [3, 4, 5], 2: [6, 7], 3: [8, 9, 10]}
+    for m, q in queues.items():
+        store[start[m]:end[m]] = q
+    counts = np.zeros(24, dtype=np.int64)
+    counts[COUNT_QUEUE_USED] = 34
+    compact(store, start, end, base, cap, counts)
+    assert list(base) == [0, 4, 9, 13], "packed in the order of the store, each with room by half"
+    for m, q in queues.items():
+        assert list(store[start[m]:end[m]]) == q
+        assert end[m] < base[m] + cap[m] <= (base[m + 1] if m + 1 < len(base) else counts[COUNT_QUEUE_USED])
+
+
 def test_mapped_array_grows_in_place_and_keeps_values():
     m = MappedArray(np.int64, 10)
     a = m.array

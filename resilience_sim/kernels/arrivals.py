@@ -95,12 +95,12 @@ def _cases(day, P, x, agents, services, buf, n_exc, n_req):
     slot = day % P.slots
     field_error = error_probability(P, x.scope[EXCEPTION], P.field_level, x.exception_share)
     total = n_exc.sum() + n_req.sum()
-    uids = np.empty(total, dtype=np.int64)
-    kinds = np.empty(total, dtype=np.int64)
-    svc = np.empty(total, dtype=np.int64)
+    uids = np.empty(total, dtype=np.int32)  # compact: they are held while the pool is largest
+    kinds = np.empty(total, dtype=np.int8)
+    svc = np.empty(total, dtype=np.int32)
     times = np.empty(total, dtype=np.float64)
-    desks = np.empty(total, dtype=np.int64)
-    expires = np.full(total, -1, dtype=np.int64)
+    desks = np.empty(total, dtype=np.int32)
+    expires = np.full(total, -1, dtype=np.int32)
     n = 0
     for s in range(n_exc.shape[0]):
         lo = origin_ptr[s]

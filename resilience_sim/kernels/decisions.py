@@ -35,10 +35,13 @@ and manager support); the rate of the day a sign-off starts applies to all of it
 exception still waiting for its decision on the last day before its deadline becomes
 unmet.
 
-Layout: decisions live in a pool of 64-byte records (one cache line each; free slots
-on a stack, ``buf.free``); each desk's FIFO queue is a segment of one array of slots
-(:mod:`.queues`); ``serving`` holds, per decider, the decision it signs until a time
-past the end of a day. Today's arrivals at desks (new decisions and forwarded ones)
+Layout: decisions live in a pool of 32-byte records, the fields the loops read at
+random (two records per cache line; free slots on a stack, ``buf.free``), and plain
+arrays for the service and the subject, read once a decision completes; each desk's
+FIFO queue is a segment of one array of slots (:mod:`.queues`); ``serving`` holds, per
+decider, the decision it signs until a time past the end of a day, and ``free_at`` when
+that sign-off ends. Once a sign-off starts, the decision's ``t_in`` holds its end: the
+time it arrives at the next desk, or completes. Today's arrivals at desks (new decisions and forwarded ones)
 are listed in ``buf.fresh`` and bucket-sorted by (time, uid) before joining the
 desks' queues. Deadlines are counted by service and day raised
 (``buf.pending_by_day``) and decisions at desks as they come and go
@@ -77,7 +80,7 @@ from .context import (
 )
 from .memory import prefetch
 from .mobility import move, nominal
-from .pool import NONE, QUEUED
+from .pool import NONE
 from .queues import make_room
 
 _SLOWEST = 1e-9
@@ -193,7 +196,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     """Forward signed-off decisions to the parent desk, or complete them."""
     key = stream_key(P.seed, DECISION_ERROR, 0)
     level_of, parent = managers.level, managers.parent
-    manager, t_in, t_out = decisions.manager, decisions.t_in, decisions.t_out
+    manager, t_in = decisions.manager, decisions.t_in
     uid, kind, tacit = decisions.uid, decisions.kind, decisions.tacit
     authority, created, expires, service = decisions.authority, decisions.created, decisions.expires, decisions.service
     counts, today, latency, by_level = buf.counts, buf.today, buf.latency, buf.by_level
@@ -204,22 +207,21 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     for j in range(n_done):
         if j + FETCH_AHEAD < n_done:
             prefetch(t_in, done[j + FETCH_AHEAD])
+            prefetch(service, done[j + FETCH_AHEAD])
         i = done[j]
         m = manager[i]
         k = kind[i]
         load[m] -= 1
         if not tacit[i] and level_of[m] > authority[i] and parent[m] >= 0:
-            manager[i] = parent[m]
+            manager[i] = parent[m]  # t_in: the sign-off's end, its arrival there
             load[parent[m]] += 1
-            t_in[i] = t_out[i]
-            t_out[i] = QUEUED  # list among today's arrivals at desks (see pool)
-            f = counts[COUNT_FRESH]
+            f = counts[COUNT_FRESH]  # list among today's arrivals at desks (see pool)
             fresh[f] = i
             fresh_desk[f] = parent[m]
             counts[COUNT_FRESH] = f + 1
             continue
         level = P.field_level if tacit[i] else level_of[m]
-        lat = t_out[i] - created[i]
+        lat = t_in[i] - created[i]
         latency[k, min(int(lat / LATENCY_BIN), LATENCY_BINS)] += 1
         by_level[k, level] += 1
         today[TODAY_DECIDED] += 1
@@ -274,10 +276,10 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     rate, level_of = managers.rate, managers.level
     desk, deciders = managers.desk, managers.deciders
     uid = decisions.uid
-    t_in, t_out, expires, load = decisions.t_in, decisions.t_out, decisions.expires, buf.desk_load
+    t_in, expires, load = decisions.t_in, decisions.expires, buf.desk_load
     created, kind, is_tacit = decisions.created, decisions.kind, decisions.tacit
     effort, level_ptr, level_desks = x.effort, x.level_ptr, x.level_desks
-    done = np.empty(counts[COUNT_ACTIVE] + serving.shape[0] + 1, dtype=np.int64)
+    done = np.empty(counts[COUNT_ACTIVE] + serving.shape[0] + 1, dtype=np.int32)
     for level in range(len(level_ptr) - 2, -1, -1):
         slots, desks = _take_fresh(level, level_of, buf.fresh, buf.fresh_desk, counts, t_in, uid)
         for j in range(slots.shape[0]):
@@ -295,15 +297,12 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                 ahead = level_desks[j + AHEAD]
                 if start[ahead] < end[ahead]:
                     prefetch(t_in, store[start[ahead]])
-                for k in range(desk[ahead], desk[ahead] + deciders[ahead]):
-                    if serving[k] >= 0:
-                        prefetch(t_out, serving[k])
             m = level_desks[j]
             lo = desk[m]
             hi = lo + deciders[m]
             for k in range(lo, hi):
                 i = serving[k]
-                if i >= 0 and t_out[i] < horizon:
+                if i >= 0 and free_at[k] < horizon:  # free_at[k]: the end of its sign-off
                     serving[k] = NONE
                     done[n_done] = i
                     n_done += 1
@@ -331,13 +330,13 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                     continue
                 if tacit >= 0.0 and created[i] + tacit <= start_time:
                     is_tacit[i] = True
-                    t_out[i] = max(created[i] + tacit, t_in[i])
+                    t_in[i] = max(created[i] + tacit, t_in[i])
                     done[n_done] = i
                     n_done += 1
                     continue
                 finish = start_time + effort[kind[i]] * exponential(key, uid[i], level) / rate[m]
                 free_at[k] = finish
-                t_out[i] = finish
+                t_in[i] = finish
                 if finish < horizon:
                     done[n_done] = i
                     n_done += 1
@@ -392,9 +391,9 @@ def _tacit_approvals(day, P, x, agents, services, managers, decisions, buf):
     """Approve the queued decisions raised ``tacit_days`` ago or more, desk by desk."""
     horizon = day + 1.0
     tacit = P.tacit_days
-    t_out, t_in, created, is_tacit = decisions.t_out, decisions.t_in, decisions.created, decisions.tacit
+    t_in, created, is_tacit = decisions.t_in, decisions.created, decisions.tacit
     store, start, end, base = buf.queue_store, buf.queue_start, buf.queue_end, buf.queue_base
-    done = np.empty(buf.counts[COUNT_ACTIVE] + 1, dtype=np.int64)
+    done = np.empty(buf.counts[COUNT_ACTIVE] + 1, dtype=np.int32)
     n_done = 0
     for m in range(start.shape[0]):
         kept = start[m]
@@ -402,7 +401,7 @@ def _tacit_approvals(day, P, x, agents, services, managers, decisions, buf):
             i = store[r]
             if created[i] + tacit < horizon:
                 is_tacit[i] = True
-                t_out[i] = max(created[i] + tacit, t_in[i])
+                t_in[i] = max(created[i] + tacit, t_in[i])
                 done[n_done] = i
                 n_done += 1
             else:

@@ -77,7 +77,7 @@ SCOPE_NONE, SCOPE_SERVICE, SCOPE_TWINNED, SCOPE_INSTITUTION, SCOPE_TERRITORY = 0
 REDEPLOYMENT = 1
 SPECIAL_LEAVE = 5
 SCAN_LIMIT = 512
-MOVE_UIDS = 1 << 48  # redeployment decisions are numbered from here
+MOVE_UIDS = 1 << 30  # redeployment decisions are numbered from here (uids are int32)
 WORKING_DAYS_PER_MONTH = 21.7
 
 

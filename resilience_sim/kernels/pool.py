@@ -12,8 +12,7 @@ one place:
   counts[COUNT_ACTIVE] += 1`` (the engine keeps the stack from running dry);
 * **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
   counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1``;
-* **list i among today's arrivals at desk m**: ``t_out[i] = QUEUED;
-  fresh[n] = i; fresh_desk[n] = m`` (its desk) with ``n = counts[COUNT_FRESH]``, then
+* **list i among today's arrivals at desk m**: ``fresh[n] = i; fresh_desk[n] = m`` (its desk) with ``n = counts[COUNT_FRESH]``, then
   ``counts[COUNT_FRESH] = n + 1`` — an array read in order by the decisions stage
   rather than a chain of slots followed from one to the next (each step of a chain
   waits for memory).
@@ -24,7 +23,6 @@ from numba import njit
 
 from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE, COUNT_FRESH
 
-QUEUED = -1.0  # t_out of a decision waiting at its desk
 NONE = -1
 
 
@@ -42,12 +40,12 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
     level, parent = managers.level, managers.parent
     free, uid, kind = buf.free, decisions.uid, decisions.kind
     service, created, expiry = decisions.service, decisions.created, decisions.expires
-    t_in, t_out, auth, manager = decisions.t_in, decisions.t_out, decisions.authority, decisions.manager
+    t_in, auth, manager = decisions.t_in, decisions.authority, decisions.manager
     tacit, counts, fresh, fresh_desk, load = decisions.tacit, buf.counts, buf.fresh, buf.fresh_desk, buf.desk_load
     if counts[COUNT_FREE] < n:
         raise RuntimeError("decision pool exhausted")
-    slots = np.empty(n, dtype=np.int64)
-    firsts = np.empty(n, dtype=np.int64)
+    slots = np.empty(n, dtype=np.int32)
+    firsts = np.empty(n, dtype=np.int32)
     for j in range(n):
         k = kinds[j]
         top = counts[COUNT_FREE] - 1  # take a slot
@@ -73,7 +71,6 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         load[first] += 1
         expiry[i] = expires[j]
         tacit[i] = False
-        t_out[i] = QUEUED  # list among today's arrivals at desks
         f = counts[COUNT_FRESH]
         fresh[f] = i
         fresh_desk[f] = first
@@ -91,7 +88,7 @@ def raise_decision(u, kind, s, t, desk, authority, steps, managers, decisions, b
     """
     rules_authority = np.full(kind + 1, authority, dtype=np.int64)
     rules_steps = np.full(kind + 1, steps, dtype=np.int64)
-    slots, firsts = raise_decisions(1, np.array([u]), np.array([kind]), np.array([s]), np.array([t]),
-                                    np.array([desk]), np.array([-1]), rules_authority, rules_steps,
-                                    managers, decisions, buf)
+    slots, firsts = raise_decisions(1, np.full(1, u, np.int32), np.full(1, kind, np.int8), np.full(1, s, np.int32),
+                                    np.full(1, t, np.float64), np.full(1, desk, np.int32), np.full(1, -1, np.int32),
+                                    rules_authority, rules_steps, managers, decisions, buf)
     return slots[0], firsts[0]

@@ -14,7 +14,7 @@ The decisions stage pushes and pops in its loops, inline (see :mod:`.pool` for w
 
 A full segment first slides its queue back to its base when at least half of it is
 free, else moves to the end of the used area with 1.5 times its capacity; when that
-area reaches the end of the store, the segments are packed again
+area reaches the end of the store, the segments are packed again, in place
 (:func:`compact`). The engine sizes the store with the decision pool
 (:func:`store_size`), which is enough for any layout.
 """
@@ -30,11 +30,12 @@ MIN_CAP = 4
 def store_size(pool: int, n_desks: int) -> int:
     """Entries of a store that can hold ``pool`` queued decisions in any layout.
 
-    After packing, the segments take at most 1.5·queued + desks entries; a segment that
-    then moves takes at most 1.5 times its packed length, 2.25·queued + 2 entries: 4
-    entries per slot of the pool and 16 per desk leave room for both.
+    After packing, the segments take at most 1.5·queued + desks entries, and each
+    non-empty one has room for one more entry; an empty one moving takes ``MIN_CAP``.
+    3 entries per slot of the pool leave at least 1.5·pool entries free after a
+    packing, so that packings stay rare (each costs a pass over the store).
     """
-    return 4 * pool + 16 * n_desks
+    return 3 * pool + 2 * n_desks + 2 * MIN_CAP
 
 
 @njit(cache=True)
@@ -64,22 +65,34 @@ def make_room(m, store, start, end, base, cap, counts):
 
 @njit(cache=True)
 def compact(store, start, end, base, cap, counts):
-    """Pack the segments from the start of the store, each with room to grow by half."""
+    """Pack the segments from the start of the store, in place, each with room to grow by half.
+
+    The segments keep their order in the store. Those that move towards the start are
+    moved first, in that order, then those that move towards the end, in reverse
+    order: no queue is overwritten before it has moved (a segment's new place never
+    reaches into the queue of a segment that has not moved yet).
+    """
+    order = np.argsort(base, kind="mergesort")
+    new_base = np.empty_like(base)
     total = 0
-    for m in range(start.shape[0]):
+    for m in order:
         n = end[m] - start[m]
+        new_base[m] = total
         cap[m] = n + n // 2 + 1 if n > 0 else 0
         total += cap[m]
     if total > store.shape[0]:
         raise RuntimeError("desk queue store exhausted")
-    packed = np.empty(total, dtype=store.dtype)
-    b = 0
+    for m in order:  # towards the start, copying forwards
+        if new_base[m] <= start[m]:
+            for r in range(end[m] - start[m]):
+                store[new_base[m] + r] = store[start[m] + r]
+    for j in range(order.shape[0] - 1, -1, -1):  # towards the end, copying backwards
+        m = order[j]
+        if new_base[m] > start[m]:
+            for r in range(end[m] - start[m] - 1, -1, -1):
+                store[new_base[m] + r] = store[start[m] + r]
     for m in range(start.shape[0]):
         n = end[m] - start[m]
-        packed[b:b + n] = store[start[m]:end[m]]
-        base[m] = b
-        start[m] = b
-        end[m] = b + n
-        b += cap[m]
-    store[:total] = packed
+        base[m] = start[m] = new_base[m]
+        end[m] = new_base[m] + n
     counts[COUNT_QUEUE_USED] = total
