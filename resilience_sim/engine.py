@@ -166,7 +166,8 @@ class Simulation:
     def _ensure_room(self) -> None:
         """Keep enough free slots for any plausible number of today's new decisions."""
         need = int(self.buffers.counts[COUNT_ACTIVE]) + int(self._need[self.day])
-        if int(self.buffers.counts[COUNT_NEXT_UID]) + int(self._need[self.day:self.day + CHUNK_DAYS].sum()) >= MOVE_UIDS:
+        coming = int(self._need[self.day:self.day + CHUNK_DAYS].sum())  # at most, before the next look
+        if int(self.buffers.counts[COUNT_NEXT_UID]) + coming >= MOVE_UIDS:
             raise OverflowError(f"more than {MOVE_UIDS:,} decisions in one run: the decision numbers "
                                 "(int32) would overflow; run fewer agents or fewer days")
         size = len(self.decisions.uid)

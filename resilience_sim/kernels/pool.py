@@ -12,8 +12,8 @@ one place:
   counts[COUNT_ACTIVE] += 1`` (the engine keeps the stack from running dry);
 * **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
   counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1``;
-* **list i among today's arrivals at desk m**: ``fresh[n] = i; fresh_desk[n] = m`` (its desk) with ``n = counts[COUNT_FRESH]``, then
-  ``counts[COUNT_FRESH] = n + 1`` — an array read in order by the decisions stage
+* **list i among today's arrivals at desk m**: ``fresh[n] = i; fresh_desk[n] = m``
+  with ``n = counts[COUNT_FRESH]``, then ``counts[COUNT_FRESH] = n + 1`` — an array read in order by the decisions stage
   rather than a chain of slots followed from one to the next (each step of a chain
   waits for memory).
 """
