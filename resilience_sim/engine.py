@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .kernels.arrivals import raiser_guide
 from .kernels.context import (
     COUNT_ACTIVE,
     COUNT_ARRIVED,
@@ -30,6 +31,7 @@ from .kernels.day import STAGES, DayInputs, run_day, run_days
 from .kernels.mobility import MOVE_UIDS, WORKING_DAYS_PER_MONTH
 from .kernels.queues import store_size
 from .kernels.record import COLUMNS
+from .kernels.shock import spell_phases
 from .mobility import mode_index
 from .mobility import setup as mobility_setup
 from .organisation import Organisation, build
@@ -125,7 +127,8 @@ class Simulation:
         self.rules = decision_rules(scenario, o)
         self.service_staff = np.bincount(o.agents.home, minlength=len(o.service_names)).astype(np.float64)
         r = self.rules
-        self._lookups = (o.origin_ptr, o.origin_agent, self.origin_cum, self.level_ptr, self.level_desks,
+        self._lookups = (o.origin_ptr, o.origin_agent, self.origin_cum, raiser_guide(o.origin_ptr, self.origin_cum),
+                         spell_phases(o.n_agents, int(self.params.sickness_spell)), self.level_ptr, self.level_desks,
                          self.service_staff, r.authority, r.signoffs, r.effort, r.scope, self.net.twin,
                          self.net.near, self.net.tie_share, self.net.external, np.int64(self.net.hr_cell),
                          self.net.essential_missions)

@@ -47,6 +47,25 @@ EXCEPTION, PARTNERSHIP, SPENDING = 0, 3, 4
 REQUEST_KINDS = (SPENDING, PARTNERSHIP)  # the columns of the request counts, in order of numbering
 
 
+def raiser_guide(origin_ptr: np.ndarray, origin_cum: np.ndarray) -> np.ndarray:
+    """A guide table for drawing an exception's raiser (Chen & Asau 1974).
+
+    For service s with n workers (``origin_ptr[s]`` to ``origin_ptr[s + 1]``) and total
+    share T, entry ``origin_ptr[s] + j`` is the first worker whose cumulative share
+    exceeds j/n·T. The raiser of a uniform u, the first worker whose cumulative share
+    exceeds u·T, is found from entry ⌊u·n⌋ in a step or two, instead of a binary search
+    whose every step is a coin toss for the processor.
+    """
+    guide = np.empty(len(origin_cum), dtype=np.int32)
+    for s in range(len(origin_ptr) - 1):
+        lo, hi = int(origin_ptr[s]), int(origin_ptr[s + 1])
+        if hi > lo:
+            cum = origin_cum[lo:hi]
+            at = np.searchsorted(cum, np.arange(hi - lo) / (hi - lo) * cum[-1], side="right")
+            guide[lo:hi] = lo + np.minimum(at, hi - lo - 1)
+    return guide
+
+
 @njit(cache=True)
 def arrive(day, P, x, agents, services, managers, decisions, buf):
     """Draw today's tasks, exceptions and requests; raise their decisions.
@@ -88,7 +107,7 @@ def _cases(day, P, x, agents, services, buf, n_exc, n_req):
     key_r = stream_key(P.seed, EXCEPTION_RISK, 0)
     key_e = stream_key(P.seed, DECISION_ERROR, 0)
     counts, backlog, today, by_level = buf.counts, buf.backlog, buf.today, buf.by_level
-    origin_ptr, origin_agent, origin_cum = x.origin_ptr, x.origin_agent, x.origin_cum
+    origin_ptr, origin_agent, origin_cum, guide = x.origin_ptr, x.origin_agent, x.origin_cum, x.origin_guide
     role, manager, head, pending = agents.role, agents.manager, services.head, services.pending
     deadline, pending_by_day = services.deadline, buf.pending_by_day
     signoffs = x.signoffs
@@ -110,14 +129,14 @@ def _cases(day, P, x, agents, services, buf, n_exc, n_req):
             counts[COUNT_NEXT_UID] += 1
             m0 = -1
             if n_workers > 0:  # the raiser: first worker whose cumulative share exceeds u·total
-                target = uniform(key_o, u, 0) * origin_cum[lo + n_workers - 1]
-                a, b = lo, lo + n_workers
-                while a < b - 1:  # without branches on the comparison: it is a coin toss
-                    mid = (a + b - 1) // 2
-                    above = origin_cum[mid] > target
-                    b = mid + 1 if above else b
-                    a = a if above else mid + 1
-                worker = origin_agent[a]
+                w = uniform(key_o, u, 0)
+                target = w * origin_cum[lo + n_workers - 1]
+                i = guide[lo + min(int(w * n_workers), n_workers - 1)]  # a guess, steps away
+                while i > lo and origin_cum[i - 1] > target:
+                    i -= 1
+                while i < lo + n_workers - 1 and origin_cum[i] <= target:
+                    i += 1
+                worker = origin_agent[i]
                 m0 = role[worker] if role[worker] >= 0 else manager[worker]
             if m0 >= 0 and P.freedom > 0.0 and uniform(key_r, u, 0) < P.freedom:
                 backlog[s, slot] += 1

@@ -15,7 +15,8 @@ from .context import COUNT_ACTIVE
 
 #: the day's inputs that are not state: the organisation's lookup tables and today's shock
 DayInputs = namedtuple("DayInputs", [
-    "origin_ptr", "origin_agent", "origin_cum", "level_ptr", "level_desks", "service_staff",
+    "origin_ptr", "origin_agent", "origin_cum", "origin_guide",  # who raises exceptions (arrivals.raiser_guide)
+    "spell_phase", "level_ptr", "level_desks", "service_staff",
     "authority", "signoffs", "effort", "scope",  # decision rules by type (policy.DecisionRules)
     "twin", "near", "tie_share", "external", "hr_cell", "essential_missions",  # mobility.MobilityNet
     "prevalence", "remote", "exception_share", "crisis", "demand", "closed", "it_factor",
@@ -29,7 +30,7 @@ def stage_shock(day, P, agents, services, managers, decs, buf, x, out):
     services.processed[:] = 0
     services.unmet[:] = 0
     buf.today[:] = 0.0
-    shock.apply_shock(day, P, agents, x.prevalence, x.remote, x.closed, buf.today)
+    shock.apply_shock(day, P, agents, x.spell_phase, x.prevalence, x.remote, x.closed, buf.today)
 
 
 @njit(cache=True)
@@ -115,10 +116,10 @@ def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, abs
     for day in range(first, stop):
         if buf.counts[COUNT_ACTIVE] + need[day] > decs.uid.shape[0]:
             return day
-        today = DayInputs(x.origin_ptr, x.origin_agent, x.origin_cum, x.level_ptr, x.level_desks,
-                          x.service_staff, x.authority, x.signoffs, x.effort, x.scope, x.twin, x.near,
-                          x.tie_share, x.external, x.hr_cell, x.essential_missions, absence[day],
-                          float(remote[day]), float(exception_share[day]), bool(crisis[day]), demand[day],
+        today = DayInputs(x.origin_ptr, x.origin_agent, x.origin_cum, x.origin_guide, x.spell_phase,
+                          x.level_ptr, x.level_desks, x.service_staff, x.authority, x.signoffs, x.effort,
+                          x.scope, x.twin, x.near, x.tie_share, x.external, x.hr_cell, x.essential_missions,
+                          absence[day], float(remote[day]), float(exception_share[day]), bool(crisis[day]), demand[day],
                           closed[day], it_factor[day])
         run_day(day, P, agents, services, managers, decs, buf, today, out)
     return stop
