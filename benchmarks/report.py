@@ -163,7 +163,8 @@ def section(rec: dict, json_path: Path | None = None, checks: list | None = None
     wu = rec["warm_up"]
     lines += ["", f"First day in the process {wu['first_day_s']:.1f} s "
               f"({'compiled' if wu['compiled_signatures'] else 'numba cache loaded'}; "
-              f"stages one by one {wu['first_staged_day_s']:.1f} s more); import {wu['import_s']:.1f} s."]
+              f"stages one by one {wu['first_staged_day_s']:.1f} s more, days in chunks "
+              f"{wu.get('first_chunk_s', float('nan')):.1f} s more); import {wu['import_s']:.1f} s."]
     cost = rec.get("day_cost")
     if cost:
         lines += ["", "| agents | ns per agent-day | CPU ns per agent-day | first day (s) | build (s) "

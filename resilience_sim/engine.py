@@ -8,6 +8,7 @@ when needed and checks conservation.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
 from collections.abc import Callable
 
@@ -231,16 +232,25 @@ class Simulation:
 
         With the conservation check on, one day at a time; otherwise ``CHUNK_DAYS`` days
         per compiled call, which saves the fixed cost of a call (passing ~150 arrays)
-        on every day — most of the day's cost in small organisations.
+        on every day — most of the day's cost in small organisations. Python's cyclic
+        garbage collector is paused meanwhile: the loop makes no cycles, but its few small
+        objects per call would trigger collections that walk every object of the process
+        (measured: a third of the day's cost at 1,000 agents).
         """
-        while self.day < self.days:
-            if self.check:
-                self.step()
-                done = 1
-            else:
-                done = self.advance(CHUNK_DAYS)
-            if progress is not None:
-                progress(done)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            while self.day < self.days:
+                if self.check:
+                    self.step()
+                    done = 1
+                else:
+                    done = self.advance(CHUNK_DAYS)
+                if progress is not None:
+                    progress(done)
+        finally:
+            if collecting:
+                gc.enable()
         return self.out
 
     def check_conservation(self) -> None:
