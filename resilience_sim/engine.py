@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .kernels.arrivals import raiser_guide
+from .kernels.arrivals import raiser_desks, raiser_guide
 from .kernels.context import (
     COUNT_ACTIVE,
     COUNT_ARRIVED,
@@ -128,7 +128,8 @@ class Simulation:
         self.rules = decision_rules(scenario, o)
         self.service_staff = np.bincount(o.agents.home, minlength=len(o.service_names)).astype(np.float64)
         r = self.rules
-        self._lookups = (o.origin_ptr, o.origin_agent, self.origin_cum, raiser_guide(o.origin_ptr, self.origin_cum),
+        self._lookups = (o.origin_ptr, raiser_desks(o.origin_agent, o.agents.role, o.agents.manager),
+                         self.origin_cum, raiser_guide(o.origin_ptr, self.origin_cum),
                          spell_phases(o.n_agents, int(self.params.sickness_spell)), self.level_ptr, self.level_desks,
                          self.service_staff, r.authority, r.signoffs, r.effort, r.scope, self.net.twin,
                          self.net.near, self.net.tie_share, self.net.external, np.int64(self.net.hr_cell),

@@ -41,10 +41,21 @@ from .context import (
     TODAY_SETTLED,
 )
 from .decisions import add_rework, error_probability
+from .memory import prefetch
 from .pool import raise_decisions
 
 EXCEPTION, PARTNERSHIP, SPENDING = 0, 3, 4
 REQUEST_KINDS = (SPENDING, PARTNERSHIP)  # the columns of the request counts, in order of numbering
+
+
+def raiser_desks(origin_agent: np.ndarray, role: np.ndarray, manager: np.ndarray) -> np.ndarray:
+    """The desk where each raiser's exceptions start: its own if it is a manager, else its manager's.
+
+    Reporting lines do not change during a run, so this is read from one array (in
+    the order of ``origin_agent``) rather than from two of the agents' arrays at random.
+    """
+    worker_role = role[origin_agent]
+    return np.where(worker_role >= 0, worker_role, manager[origin_agent]).astype(np.int32)
 
 
 def raiser_guide(origin_ptr: np.ndarray, origin_cum: np.ndarray) -> np.ndarray:
@@ -107,8 +118,8 @@ def _cases(day, P, x, agents, services, buf, n_exc, n_req):
     key_r = stream_key(P.seed, EXCEPTION_RISK, 0)
     key_e = stream_key(P.seed, DECISION_ERROR, 0)
     counts, backlog, today, by_level = buf.counts, buf.backlog, buf.today, buf.by_level
-    origin_ptr, origin_agent, origin_cum, guide = x.origin_ptr, x.origin_agent, x.origin_cum, x.origin_guide
-    role, manager, head, pending = agents.role, agents.manager, services.head, services.pending
+    origin_ptr, origin_desk, origin_cum, guide = x.origin_ptr, x.origin_desk, x.origin_cum, x.origin_guide
+    head, pending = services.head, services.pending
     deadline, pending_by_day = services.deadline, buf.pending_by_day
     signoffs = x.signoffs
     slot = day % P.slots
@@ -124,6 +135,12 @@ def _cases(day, P, x, agents, services, buf, n_exc, n_req):
     for s in range(n_exc.shape[0]):
         lo = origin_ptr[s]
         n_workers = origin_ptr[s + 1] - lo
+        if s + 1 < n_exc.shape[0]:  # the next service's raisers, read at random: fetch them now
+            for j in range(origin_ptr[s + 1], origin_ptr[s + 2], 8):
+                prefetch(origin_cum, j)
+                if j % 16 == origin_ptr[s + 1] % 16:
+                    prefetch(guide, j)
+                    prefetch(origin_desk, j)
         for _ in range(n_exc[s]):
             u = counts[COUNT_NEXT_UID]
             counts[COUNT_NEXT_UID] += 1
@@ -136,8 +153,7 @@ def _cases(day, P, x, agents, services, buf, n_exc, n_req):
                     i -= 1
                 while i < lo + n_workers - 1 and origin_cum[i] <= target:
                     i += 1
-                worker = origin_agent[i]
-                m0 = role[worker] if role[worker] >= 0 else manager[worker]
+                m0 = origin_desk[i]
             if m0 >= 0 and P.freedom > 0.0 and uniform(key_r, u, 0) < P.freedom:
                 backlog[s, slot] += 1
                 counts[COUNT_SETTLED_LOCALLY] += 1

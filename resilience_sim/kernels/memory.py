@@ -2,7 +2,8 @@
 
 The decisions stage reads decision records at random places of a pool that does not
 fit in the cache; reading each one waits for memory. Asking for the records a few
-steps ahead (``prefetch``, the ``llvm.prefetch`` intrinsic) lets those waits overlap.
+steps ahead (``prefetch``, the ``llvm.prefetch`` intrinsic) lets those waits overlap;
+new records are written into free slots fetched the same way (``prefetch_write``).
 A prefetch never changes a result: it only moves memory earlier.
 """
 
@@ -12,10 +13,8 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 
-@intrinsic
-def prefetch(typingctx, array, index):
-    """Prefetch ``array[index]`` for reading (no bounds check: pass a valid index)."""
-    sig = types.void(array, index)
+def _codegen(rw: int):
+    """Code for ``llvm.prefetch`` of ``array[index]``, for reading (0) or writing (1)."""
 
     def codegen(context, builder, signature, args):
         ary, ind = args
@@ -27,7 +26,19 @@ def prefetch(typingctx, array, index):
         byte_ptr = ir.IntType(8).as_pointer()
         fnty = ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
-        builder.call(fn, [builder.bitcast(ptr, byte_ptr), i32(0), i32(3), i32(1)])  # read, all levels, data
+        builder.call(fn, [builder.bitcast(ptr, byte_ptr), i32(rw), i32(3), i32(1)])  # all cache levels, data
         return context.get_dummy_value()
 
-    return sig, codegen
+    return codegen
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    """Prefetch ``array[index]`` for reading (no bounds check: pass a valid index)."""
+    return types.void(array, index), _codegen(0)
+
+
+@intrinsic
+def prefetch_write(typingctx, array, index):
+    """Prefetch ``array[index]`` for writing: its line is fetched ready to be changed."""
+    return types.void(array, index), _codegen(1)

@@ -86,7 +86,7 @@ def gaps(day, P, x, agents, services, backlog, share):
     """Set each service's gap: need (demand + excess queue over the deadline) − capacity."""
     n_svc = services.gap.shape[0]
     cap = np.zeros(n_svc)
-    pool_capacity(day, P, agents, x.it_factor, share, cap, cap)  # nobody volunteers yet today
+    pool_capacity(day, P, agents, x.it_factor, share, cap, cap, True)  # nobody volunteers yet today
     for s in range(n_svc):
         queue = services.pending[s]
         for age in range(services.deadline[s]):

@@ -22,8 +22,10 @@ import numpy as np
 from numba import njit
 
 from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE, COUNT_FRESH
+from .memory import prefetch_write
 
 NONE = -1
+FREE_AHEAD = 8  # free slots looked ahead for prefetching
 
 
 @njit(cache=True)
@@ -49,6 +51,9 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
     for j in range(n):
         k = kinds[j]
         top = counts[COUNT_FREE] - 1  # take a slot
+        if top >= FREE_AHEAD:  # the slot taken a few decisions later: fetch its lines now
+            prefetch_write(uid, free[top - FREE_AHEAD])
+            prefetch_write(service, free[top - FREE_AHEAD])
         i = free[top]
         counts[COUNT_FREE] = top
         counts[COUNT_ACTIVE] += 1

@@ -41,18 +41,24 @@ def ramp(P, moved_day, span, wrong, day):
 
 
 @njit(cache=True)
-def pool_capacity(day, P, agents, it_factor, share, site, remote):
+def pool_capacity(day, P, agents, it_factor, share, site, remote, same):
     """Add each present agent's capacity today (tasks) to its service's pool.
 
-    On-site capacity goes to ``site[s]``, remote capacity to ``remote[s]`` (they may be
-    the same array); a volunteer gives the share ``volunteer_share`` to the service it
-    volunteers for. The arrays are read into locals once: reading a field of the state
-    tuple inside the loop costs reference counting on every agent.
+    On-site capacity goes to ``site[s]``, remote capacity to ``remote[s]`` (``same``:
+    they are one array); a volunteer gives the share ``volunteer_share`` to the service
+    it volunteers for. The arrays are read into locals once: reading a field of the state
+    tuple inside the loop costs reference counting on every agent. The pools of the
+    service being added to are held in registers while its agents follow one another
+    (adding through memory made each agent wait for the previous one's store), and
+    written back before any other write: the additions and their order are unchanged.
     """
     status, task_share, assigned = agents.status, agents.task_share, agents.assigned
     productivity, fatigue, volunteer_to = agents.productivity, agents.fatigue, agents.volunteer_to
     moved_day, learning, wrong = agents.moved_day, agents.learning_days, agents.wrong_move
     free = 1.0 - share
+    cur = -1  # the service whose pools are held in on_site and at_home
+    on_site = 0.0
+    at_home = 0.0
     for a in range(status.shape[0]):
         st = status[a]
         if st == STATUS_ABSENT or task_share[a] <= 0.0:
@@ -61,17 +67,33 @@ def pool_capacity(day, P, agents, it_factor, share, site, remote):
         c = (productivity[a] * task_share[a] * free * (1.0 - P.fatigue_effect * fatigue[a]) * it_factor[s]
              * ramp(P, moved_day[a], learning[a], wrong[a], day))
         v = volunteer_to[a]
-        if st == STATUS_REMOTE:
+        if s != cur or v >= 0:  # write the held pools back; hold s's (after the volunteer's gift)
+            if cur >= 0:
+                site[cur] = on_site
+                if not same:
+                    remote[cur] = at_home
+            if st == STATUS_REMOTE:
+                c *= P.remote_productivity
+            if v >= 0:
+                gift = c * P.volunteer_share
+                if st == STATUS_REMOTE:
+                    remote[v] += gift
+                else:
+                    site[v] += gift
+                c -= gift
+            cur = s
+            on_site = site[s]
+            at_home = remote[s]
+        elif st == STATUS_REMOTE:
             c *= P.remote_productivity
-            if v >= 0:
-                remote[v] += c * P.volunteer_share
-                c -= c * P.volunteer_share
-            remote[s] += c
+        if st == STATUS_REMOTE and not same:
+            at_home += c
         else:
-            if v >= 0:
-                site[v] += c * P.volunteer_share
-                c -= c * P.volunteer_share
-            site[s] += c
+            on_site += c
+    if cur >= 0:
+        site[cur] = on_site
+        if not same:
+            remote[cur] = at_home
 
 
 @njit(cache=True)
@@ -79,7 +101,7 @@ def capacities(day, P, agents, services, it_factor, share, cap_remote):
     """Pool present agents' capacity by service: on site in ``services.capacity``."""
     services.capacity[:] = 0.0
     cap_remote[:] = 0.0
-    pool_capacity(day, P, agents, it_factor, share, services.capacity, cap_remote)
+    pool_capacity(day, P, agents, it_factor, share, services.capacity, cap_remote, False)
 
 
 @njit(cache=True)
