@@ -153,11 +153,13 @@ def reveal(day, P, agents, tie_share, today):
     """On crisis days, latent secondary skills surface through informal ties."""
     key = stream_key(P.seed, REVEAL, day)
     secondary, known = agents.secondary_skill, agents.secondary_known
-    for a in range(secondary.shape[0]):
-        if secondary[a] >= 0 and not known[a] and tie_share[a] > 0.0:
-            if uniform(key, a, 0) < P.reveal_rate * tie_share[a]:
-                known[a] = True
-                today[TODAY_REVEALED] += 1
+    revealed = 0
+    for a in range(secondary.shape[0]):  # without branches: the compiler runs several agents at once
+        newly = ((secondary[a] >= 0) & (not known[a]) & (tie_share[a] > 0.0)
+                 & (uniform(key, a, 0) < P.reveal_rate * tie_share[a]))
+        known[a] = known[a] | newly
+        revealed += newly
+    today[TODAY_REVEALED] += revealed
 
 
 @njit(cache=True)
@@ -190,6 +192,8 @@ def donors(day, P, x, agents, services):
     ok = np.zeros(home.shape[0], dtype=np.bool_)
     count = np.zeros(n_missions + 1, dtype=np.int64)
     fcount = np.zeros(x.twin.shape[0] + 1, dtype=np.int64)
+    cur = -1  # the service whose spare capacity is held in ``left`` (see work.pool_capacity)
+    left = 0.0
     for a in range(home.shape[0]):
         if role[a] >= 0 or moved_day[a] >= 0 or reserved[a] or task_share[a] <= 0.0:
             continue
@@ -197,9 +201,15 @@ def donors(day, P, x, agents, services):
         capacity = float(productivity[a]) * float(task_share[a])  # nominal capacity
         if absence[a] == SPECIAL_LEAVE:
             ok[a] = True
-        elif status[a] != STATUS_ABSENT and spare[h] >= capacity:
-            spare[h] -= capacity
-            ok[a] = True
+        elif status[a] != STATUS_ABSENT:
+            if h != cur:
+                if cur >= 0:
+                    spare[cur] = left
+                cur = h
+                left = spare[h]
+            if left >= capacity:
+                left -= capacity
+                ok[a] = True
         if ok[a]:
             count[primary[a] + 1] += 1
             if secondary[a] >= 0 and known[a]:
@@ -244,38 +254,37 @@ def candidate_ranges(g, x, services, ptr, fptr):
     return rows[:n]
 
 
-@njit(cache=True)
-def scope_for(g, P, x, services, allowed):
-    """Whether staff at home in each service h may work for service g.
+@njit(cache=True, inline="always")
+def may_work(key, g, n_svc, scope, peer, sponsorship, fg, ig, external_g, family, institution, twin, near,
+             demand, base_demand):
+    """Whether a donor listed under ``key`` may work for service g.
 
-    Under the policy's scope and mode: ``allowed[h]`` for staff of service h,
-    ``allowed[S + h]`` for its flying agents (always territory-wide; S services); never
-    for their own service.
+    ``key`` is the donor's home service h, plus S (the number of services) for a flying
+    agent; under the policy's scope and mode (flying agents: territory-wide), never for
+    their own service. Decided for each candidate looked at, from the services' small
+    tables.
     """
-    fg, ig = services.family[g], services.institution[g]
-    family, institution, base_demand = services.family, services.institution, services.base_demand
-    twin, near, external, demand = x.twin, x.near, x.external, x.demand
-    scope = P.mobility_scope
-    n_svc = family.shape[0]
-    for h in range(n_svc):
-        fh = family[h]
-        if scope == SCOPE_NONE:
-            ok = False
-        elif scope == SCOPE_SERVICE:
-            ok = fh == fg
-        elif scope == SCOPE_TWINNED:
-            ok = fh == fg or twin[fh, fg]
-        elif scope == SCOPE_INSTITUTION:
-            ok = institution[h] == ig
-        else:
-            ok = True
-        also = True  # conditions on flying agents too
-        if external[ig]:
-            also = P.sponsorship and demand[h] < 0.5 * base_demand[h]
-        if also and P.mobility_mode == MODE_PEER:
-            also = near[fh, fg]
-        allowed[h] = h != g and ok and also
-        allowed[n_svc + h] = h != g and also
+    flying = key >= n_svc
+    h = key - n_svc if flying else key
+    if h == g:
+        return False
+    fh = family[h]
+    also = True  # conditions on flying agents too
+    if external_g:
+        also = sponsorship and demand[h] < 0.5 * base_demand[h]
+    if also and peer:
+        also = near[fh, fg]
+    if not also:
+        return False
+    if flying or scope == SCOPE_TERRITORY:
+        return True
+    if scope == SCOPE_SERVICE:
+        return fh == fg
+    if scope == SCOPE_TWINNED:
+        return fh == fg or twin[fh, fg]
+    if scope == SCOPE_INSTITUTION:
+        return institution[h] == ig
+    return False  # SCOPE_NONE
 
 
 @njit(cache=True)
@@ -315,15 +324,18 @@ def match(day, P, x, agents, services, managers, decisions, buf):
     ptr, pool, fptr, fpool = donors(day, P, x, agents, services)
     used = np.zeros(home.shape[0], dtype=np.bool_)
     n_svc = gap.shape[0]
-    allowed = np.zeros(2 * n_svc, dtype=np.bool_)
-    pool_key = home[pool] + n_svc * is_flying[pool]  # where each listed donor's scope is read in ``allowed``
+    pool_key = home[pool] + n_svc * is_flying[pool]  # each listed donor's home, + S if flying (see may_work)
     fpool_key = home[fpool] + n_svc * is_flying[fpool]
+    family, institution, base_demand, demand = services.family, services.institution, services.base_demand, x.demand
+    twin, near, external = x.twin, x.near, x.external
+    scope, peer, sponsorship = P.mobility_scope, P.mobility_mode == MODE_PEER, P.sponsorship
     order = np.argsort(-(gap + 1e9 * services.essential), kind="mergesort")
     budget = int(math.ceil(P.coordinator_moves))
     for g in order:
         if gap[g] < 1.0 or P.mobility_mode == MODE_OFF or budget <= 0:  # (no budget: nothing proposed)
             continue
-        scope_for(g, P, x, services, allowed)
+        fg, ig = family[g], institution[g]
+        external_g = external[ig]
         found = 0
         looked = 0
         for list_, first, end in candidate_ranges(g, x, services, ptr, fptr):
@@ -334,7 +346,8 @@ def match(day, P, x, agents, services, managers, decisions, buf):
                 if used[a]:
                     continue
                 looked += 1
-                if not allowed[pool_key[j] if list_ == 0 else fpool_key[j]]:
+                if not may_work(pool_key[j] if list_ == 0 else fpool_key[j], g, n_svc, scope, peer, sponsorship,
+                                fg, ig, external_g, family, institution, twin, near, demand, base_demand):
                     continue
                 used[a] = True
                 found += 1
@@ -347,7 +360,8 @@ def match(day, P, x, agents, services, managers, decisions, buf):
     for g in order:
         if gap[g] < 1.0:
             continue
-        scope_for(g, P, x, services, allowed)
+        fg, ig = family[g], institution[g]
+        external_g = external[ig]
         looked = 0
         for list_, first, end in candidate_ranges(g, x, services, ptr, fptr):
             for j in range(first, end):
@@ -357,7 +371,8 @@ def match(day, P, x, agents, services, managers, decisions, buf):
                 if used[a] or status[a] == STATUS_ABSENT or time_bank[a] >= P.time_bank_cap:
                     continue
                 looked += 1
-                if not allowed[pool_key[j] if list_ == 0 else fpool_key[j]]:
+                if not may_work(pool_key[j] if list_ == 0 else fpool_key[j], g, n_svc, scope, peer, sponsorship,
+                                fg, ig, external_g, family, institution, twin, near, demand, base_demand):
                     continue
                 used[a] = True
                 volunteer_to[a] = g
