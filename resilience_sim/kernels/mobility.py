@@ -189,7 +189,8 @@ def donors(day, P, x, agents, services):
                                          services.family)
     n_missions = int(max(services.mission.max(), primary.max(), secondary.max())) + 1
     spare = np.maximum(-services.gap, 0.0)
-    ok = np.zeros(home.shape[0], dtype=np.bool_)
+    listed = np.empty(home.shape[0], dtype=np.int32)  # the donors, in agent order
+    n_listed = 0
     count = np.zeros(n_missions + 1, dtype=np.int64)
     fcount = np.zeros(x.twin.shape[0] + 1, dtype=np.int64)
     cur = -1  # the service whose spare capacity is held in ``left`` (see work.pool_capacity)
@@ -199,8 +200,9 @@ def donors(day, P, x, agents, services):
             continue
         h = home[a]
         capacity = float(productivity[a]) * float(task_share[a])  # nominal capacity
+        ok = False
         if absence[a] == SPECIAL_LEAVE:
-            ok[a] = True
+            ok = True
         elif status[a] != STATUS_ABSENT:
             if h != cur:
                 if cur >= 0:
@@ -209,8 +211,10 @@ def donors(day, P, x, agents, services):
                 left = spare[h]
             if left >= capacity:
                 left -= capacity
-                ok[a] = True
-        if ok[a]:
+                ok = True
+        if ok:
+            listed[n_listed] = a
+            n_listed += 1
             count[primary[a] + 1] += 1
             if secondary[a] >= 0 and known[a]:
                 count[secondary[a] + 1] += 1
@@ -221,16 +225,16 @@ def donors(day, P, x, agents, services):
     fptr = np.cumsum(fcount)
     ffill = fptr[:-1].copy()
     fpool = np.empty(fptr[-1], dtype=np.int64)
-    for a in range(home.shape[0]):
-        if ok[a]:
-            pool[fill[primary[a]]] = a
-            fill[primary[a]] += 1
-            if secondary[a] >= 0 and known[a]:
-                pool[fill[secondary[a]]] = a
-                fill[secondary[a]] += 1
-            f = family[home[a]]
-            fpool[ffill[f]] = a
-            ffill[f] += 1
+    for j in range(n_listed):
+        a = listed[j]
+        pool[fill[primary[a]]] = a
+        fill[primary[a]] += 1
+        if secondary[a] >= 0 and known[a]:
+            pool[fill[secondary[a]]] = a
+            fill[secondary[a]] += 1
+        f = family[home[a]]
+        fpool[ffill[f]] = a
+        ffill[f] += 1
     return ptr, pool, fptr, fpool
 
 
