@@ -78,7 +78,7 @@ from .context import (
     TODAY_TACIT,
     UNCERTAINTY_UNIT,
 )
-from .memory import prefetch
+from .memory import prefetch, prefetch_write
 from .mobility import move, nominal
 from .pool import NONE
 from .queues import make_room
@@ -87,6 +87,7 @@ _SLOWEST = 1e-9
 EXCEPTION, REDEPLOYMENT = 0, 1
 AHEAD = 8  # desks looked ahead for prefetching
 FETCH_AHEAD = 16  # decisions looked ahead for prefetching in lists
+QUEUE_AHEAD = 8  # decisions looked ahead in a desk's queue
 
 
 @njit(cache=True)
@@ -283,6 +284,8 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     for level in range(len(level_ptr) - 2, -1, -1):
         slots, desks = _take_fresh(level, level_of, buf.fresh, buf.fresh_desk, counts, t_in, uid)
         for j in range(slots.shape[0]):
+            if j + FETCH_AHEAD < slots.shape[0]:  # the tail a later push writes to
+                prefetch_write(store, end[desks[j + FETCH_AHEAD]])
             i, m = slots[j], desks[j]  # push i at desk m (see queues)
             if end[m] == base[m] + cap[m]:
                 make_room(m, store, start, end, base, cap, counts)
@@ -295,8 +298,8 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                 prefetch(store, start[level_desks[j + 2 * AHEAD]])
             if j + AHEAD < last:
                 ahead = level_desks[j + AHEAD]
-                if start[ahead] < end[ahead]:
-                    prefetch(t_in, store[start[ahead]])
+                for r in range(start[ahead], min(end[ahead], start[ahead] + QUEUE_AHEAD)):
+                    prefetch(t_in, store[r])
             m = level_desks[j]
             lo = desk[m]
             hi = lo + deciders[m]
@@ -314,12 +317,11 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                 if free_at[k] >= horizon:
                     break  # every decider is busy until tomorrow: the queue keeps its order
                 i = store[start[m]]  # pop the head (see queues)
-                if start[m] + 2 < end[m]:
-                    prefetch(t_in, store[start[m] + 2])
+                if start[m] + QUEUE_AHEAD < end[m]:
+                    prefetch(t_in, store[start[m] + QUEUE_AHEAD])
                 start[m] += 1
                 if start[m] == end[m]:
                     start[m] = end[m] = base[m]
-                start_time = max(t_in[i], free_at[k])
                 if kind[i] == EXCEPTION and expires[i] < day:  # its task is unmet: moot
                     counts[COUNT_WITHDRAWN] += 1
                     load[m] -= 1
@@ -328,6 +330,7 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                     counts[COUNT_FREE] += 1
                     counts[COUNT_ACTIVE] -= 1
                     continue
+                start_time = max(t_in[i], free_at[k])
                 if tacit >= 0.0 and created[i] + tacit <= start_time:
                     is_tacit[i] = True
                     t_in[i] = max(created[i] + tacit, t_in[i])
