@@ -169,12 +169,16 @@ class Simulation:
                                              queue_store=self._maps["queue_store"].array)
 
     def _ensure_room(self) -> None:
-        """Keep enough free slots for any plausible number of today's new decisions."""
+        """Keep enough free slots for any plausible number of today's new decisions.
+
+        Also stops a run before its decision numbers (32-bit, 2^30 of them: some 7 billion
+        agent-days at the lockdown's 0.12–0.15 decisions per agent-day) would run out.
+        """
         need = int(self.buffers.counts[COUNT_ACTIVE]) + int(self._need[self.day])
         coming = int(self._need[self.day:self.day + CHUNK_DAYS].sum())  # at most, before the next look
         if int(self.buffers.counts[COUNT_NEXT_UID]) + coming >= MOVE_UIDS:
-            raise OverflowError(f"more than {MOVE_UIDS:,} decisions in one run: the decision numbers "
-                                "(int32) would overflow; run fewer agents or fewer days")
+            raise OverflowError(f"more than {MOVE_UIDS:,} decisions in one run (about 7 billion agent-days): "
+                                "decision numbers are 32-bit; run fewer agents or fewer days")
         size = len(self.decisions.uid)
         if need > size:
             self._grow_pool(max(need, size + size // 4))  # grow by a quarter: memory stays near the need

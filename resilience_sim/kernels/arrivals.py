@@ -145,7 +145,7 @@ def _cases(day, P, x, agents, services, buf, n_exc, n_req):
             u = counts[COUNT_NEXT_UID]
             counts[COUNT_NEXT_UID] += 1
             m0 = -1
-            if n_workers > 0:  # the raiser: first worker whose cumulative share exceeds u·total
+            if n_workers > 0:  # the raiser: first worker whose cumulative share exceeds w·total
                 w = uniform(key_o, u, 0)
                 target = w * origin_cum[lo + n_workers - 1]
                 i = guide[lo + min(int(w * n_workers), n_workers - 1)]  # a guess, steps away

@@ -80,7 +80,7 @@ from .context import (
 )
 from .memory import prefetch, prefetch_write
 from .mobility import move, nominal
-from .pool import NONE
+from .pool import NONE, draw_key
 from .queues import make_room
 
 _SLOWEST = 1e-9
@@ -231,7 +231,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
         if tacit[i]:
             counts[COUNT_TACIT] += 1
             today[TODAY_TACIT] += 1
-        wrong = uniform(key, uid[i], 0) < error[k, level]
+        wrong = uniform(key, draw_key(uid[i]), 0) < error[k, level]
         if wrong:
             errors[k] += 1
             today[TODAY_ERRORS] += 1
@@ -337,7 +337,7 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                     done[n_done] = i
                     n_done += 1
                     continue
-                finish = start_time + effort[kind[i]] * exponential(key, uid[i], level) / rate[m]
+                finish = start_time + effort[kind[i]] * exponential(key, draw_key(uid[i]), level) / rate[m]
                 free_at[k] = finish
                 t_in[i] = finish
                 if finish < horizon:

@@ -69,7 +69,7 @@ from .context import (
     TODAY_REVEALED,
     TODAY_VOLUNTEER_HOURS,
 )
-from .pool import raise_decision
+from .pool import MOVE_UIDS, raise_decision
 from .work import pool_capacity, ramp
 
 MODE_OFF, MODE_CENTRAL, MODE_PEER = 0, 1, 2
@@ -77,7 +77,6 @@ SCOPE_NONE, SCOPE_SERVICE, SCOPE_TWINNED, SCOPE_INSTITUTION, SCOPE_TERRITORY = 0
 REDEPLOYMENT = 1
 SPECIAL_LEAVE = 5
 SCAN_LIMIT = 512
-MOVE_UIDS = 1 << 30  # redeployment decisions are numbered from here (uids are int32)
 WORKING_DAYS_PER_MONTH = 21.7
 
 

@@ -25,7 +25,19 @@ from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE, COUNT_FRESH
 from .memory import prefetch_write
 
 NONE = -1
+MOVE_UIDS = 1 << 30  # redeployment decisions are numbered in the pool from here (uids are int32)
+MOVE_KEYS = 1 << 48  # ... and draw their random numbers as MOVE_KEYS + their move number
 FREE_AHEAD = 8  # free slots looked ahead for prefetching
+
+
+@njit(cache=True, inline="always")
+def draw_key(u):
+    """The number decision ``u``'s random draws are keyed on.
+
+    Its uid, except for a redeployment decision (numbered from ``MOVE_UIDS``): its move
+    number + ``MOVE_KEYS``, so that moves keep their own draws, apart from everyone else's.
+    """
+    return u if u < MOVE_UIDS else u - MOVE_UIDS + MOVE_KEYS
 
 
 @njit(cache=True)

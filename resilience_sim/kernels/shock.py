@@ -34,7 +34,7 @@ def drawn_reasons(day, P, phase, prevalence, remote_uptake, reason, remote):
     """Each agent's reason drawn from its latents today (-1: none), and its remote latent.
 
     ``reason[a]`` is the first reason whose latent is below today's prevalence;
-    ``remote[a]`` whether the remote latent is below today's uptake. A loop over two
+    ``remote[a]`` whether the remote latent is below today's uptake. A loop over three
     arrays and the draws alone, without branches (the first reason that holds is
     selected last): the compiler runs it on several agents at once.
     """

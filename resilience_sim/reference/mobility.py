@@ -18,13 +18,13 @@ import numpy as np
 from ..kernels.mobility import (
     MODE_OFF,
     MODE_PEER,
-    MOVE_UIDS,
     SCAN_LIMIT,
     SCOPE_INSTITUTION,
     SCOPE_NONE,
     SCOPE_SERVICE,
     SCOPE_TWINNED,
 )
+from ..kernels.pool import MOVE_KEYS
 from ..rng import REVEAL, TRAINING, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .decision import Decision
@@ -259,7 +259,7 @@ class Coordinator:
                 authority, steps = desk.level, 1
             else:
                 authority, steps = rules.authority[REDEPLOYMENT], rules.signoffs[REDEPLOYMENT]
-        decision = Decision(uid=MOVE_UIDS + model.new_move_uid(), service=host, created=day + 1.0, authority=authority,
+        decision = Decision(uid=MOVE_KEYS + model.new_move_uid(), service=host, created=day + 1.0, authority=authority,
                             kind=REDEPLOYMENT, task_alive=False)
         decision.subject = person
         first = desk.first_signer(authority, steps)
