@@ -284,8 +284,10 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     for level in range(len(level_ptr) - 2, -1, -1):
         slots, desks = _take_fresh(level, level_of, buf.fresh, buf.fresh_desk, counts, t_in, uid)
         for j in range(slots.shape[0]):
-            if j + FETCH_AHEAD < slots.shape[0]:  # the tail a later push writes to
-                prefetch_write(store, end[desks[j + FETCH_AHEAD]])
+            if j + FETCH_AHEAD < slots.shape[0]:  # the tail a later push writes to (if still there)
+                tail = end[desks[j + FETCH_AHEAD]]
+                if tail < store.shape[0]:
+                    prefetch_write(store, tail)
             i, m = slots[j], desks[j]  # push i at desk m (see queues)
             if end[m] == base[m] + cap[m]:
                 make_room(m, store, start, end, base, cap, counts)
