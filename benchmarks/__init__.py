@@ -7,6 +7,9 @@ throughput and the command line end to end. Each run writes ``benchmarks/out/<UT
 timestamp>.json`` and appends a section to ``benchmarks/RESULTS.md``;
 ``python -m benchmarks.plot JSON`` draws ``benchmarks/scaling.png``.
 
+``python -m benchmarks.profile`` runs the scenario under Linux ``perf`` with the compiled
+kernels named (see its docstring).
+
 To measure a given commit while the working tree is being edited, export it and run the
 suite there: ``git archive C | tar -x -C DIR``, copy ``benchmarks/`` into DIR, then
 ``cd DIR && BENCH_SOURCE_COMMIT=$(git -C REPO rev-parse C) python -m benchmarks``.

@@ -1,0 +1,120 @@
+"""Profile the day with Linux ``perf``, the compiled kernels named.
+
+numba's code has no symbols ``perf`` can read, so this runs the benchmark scenario after
+writing ``/tmp/perf-<pid>.map`` (the perf map format: address, size, name) from numba's
+compiled libraries. Run it under ``perf record``::
+
+    perf record -e cpu-clock -F 8000 -o perf.data -- python -m benchmarks.profile 100000 3
+    python -m benchmarks.profile --shares perf.data
+
+The kernels are compiled afresh into a temporary numba cache (about 90 s): a library
+loaded from the cache keeps no module to read the addresses from. ``--shares`` prints
+each kernel's share of the samples taken in the kernels (the figures quoted as "share of
+a perf profile" in RESULTS.md). Sampling skid puts a stall on the instruction after the
+load that waited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def _short(name: str) -> str:
+    """``module.function`` from an Itanium-mangled numba name (``_ZN<len><part>...``)."""
+    if not name.startswith("_ZN"):
+        return name[:60]
+    i, parts = 3, []
+    while i < len(name) and name[i].isdigit():
+        j = i
+        while name[j].isdigit():
+            j += 1
+        k = int(name[i:j])
+        parts.append(name[j:j + k])
+        i = j + k
+    return ".".join(parts[-2:])
+
+
+def write_map() -> int:
+    """Write the perf map of every compiled kernel of ``resilience_sim.kernels``; return its size."""
+    from numba.core.registry import CPUDispatcher
+
+    import resilience_sim.kernels as kernels
+
+    symbols = {}
+    for info in pkgutil.iter_modules(kernels.__path__):
+        module = importlib.import_module(f"resilience_sim.kernels.{info.name}")
+        for obj in vars(module).values():
+            if not isinstance(obj, CPUDispatcher):
+                continue
+            for cres in obj.overloads.values():
+                module_ir = getattr(cres.library, "_final_module", None)
+                if module_ir is None:  # loaded from numba's cache: no addresses to read
+                    continue
+                for f in module_ir.functions:
+                    if not f.is_declaration:
+                        address = cres.library._codegen._engine.get_function_address(f.name)
+                        if address:
+                            symbols[address] = _short(f.name)
+    addresses = sorted(symbols)
+    with open(f"/tmp/perf-{os.getpid()}.map", "w") as fh:
+        for i, a in enumerate(addresses):
+            gap = addresses[i + 1] - a if i + 1 < len(addresses) else 4096
+            fh.write(f"{a:x} {min(gap, 1 << 20):x} {symbols[a]}\n")
+    return len(addresses)
+
+
+def run(agents: int, reps: int) -> None:
+    """Compile, write the map, then run the benchmark scenario ``reps`` times."""
+    from resilience_sim import Simulation
+
+    from .measures import scenario
+
+    s = scenario(agents)
+    sim = Simulation(s, check=False)
+    sim.step()
+    sim.advance(2)  # every kernel compiled
+    print(f"perf map: {write_map()} symbols, pid {os.getpid()}", file=sys.stderr)
+    start = time.perf_counter()
+    for _ in range(reps):
+        Simulation(s, check=False).run()
+    print(f"{reps} runs of {agents:,} agents: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+
+
+def shares(data: str) -> list[tuple[str, int]]:
+    """Samples per kernel (``module.function``) in a ``perf.data`` file, most first."""
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "ip,sym"], capture_output=True, text=True,
+                         check=True).stdout
+    modules = {info.name for info in pkgutil.iter_modules(importlib.import_module("resilience_sim.kernels").__path__)}
+    names = (line.split()[-1] for line in out.splitlines() if len(line.split()) == 2)
+    count = collections.Counter(n for n in names if n.split(".")[0] in modules)
+    return count.most_common()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__.splitlines()[0])
+    ap.add_argument("agents", nargs="?", type=int, default=100_000)
+    ap.add_argument("reps", nargs="?", type=int, default=3)
+    ap.add_argument("--shares", metavar="PERF_DATA", help="print each kernel's share of a recorded profile")
+    args = ap.parse_args(argv)
+    if args.shares:
+        rows = shares(args.shares)
+        total = sum(n for _, n in rows) or 1
+        for name, n in rows:
+            print(f"{100 * n / total:5.1f} %  {n:7d}  {name}")
+        return 0
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["NUMBA_CACHE_DIR"] = cache  # before numba is imported: compile afresh
+        run(args.agents, args.reps)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
