@@ -121,7 +121,7 @@ class Simulation:
         o = self.org
         self.agents, self.services, self.managers = o.agents, o.services, managers
         n_deciders = int(managers.deciders.sum())
-        self.buffers = new_buffers(len(o.service_names), int(self.params.slots), n_deciders,
+        self.buffers = new_buffers(o.n_agents, len(o.service_names), int(self.params.slots), n_deciders,
                                    len(managers.level), len(self.net.family_names))
         self.level_ptr, self.level_desks = _desks_by_level(managers.level)
         self.origin_cum = raising_weights(o)

@@ -52,6 +52,7 @@ DayParams = namedtuple("DayParams", [
 Buffers = namedtuple("Buffers", [
     "backlog",     # (S, slots) int64: workable tasks by arrival day (ring)
     "cap_remote",  # (S,) float64: today's remote capacity (scratch)
+    "agent_scratch",  # (agents,) float64: a value per agent within a stage (scratch)
     "free_at",     # (deciders,) float64: when each decider is next free, day
     "serving",     # (deciders,) int64: decision slot a decider signs past a day's end, or -1
     "queue_store",  # (store,) int32: the desks' queues of decision slots (see kernels.queues)
@@ -100,13 +101,14 @@ TODAY_QUEUE = 16  # TODAY_QUEUE + level: decisions at desks of that level at the
 TODAY_MANAGERS_PRESENT = 32
 
 
-def new_buffers(n_services: int, slots: int, n_deciders: int, n_managers: int,
+def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_managers: int,
                 n_families: int = 1) -> Buffers:
     """Zeroed working arrays for a run."""
     counts = np.zeros(24, dtype=np.int64)
     return Buffers(
         backlog=np.zeros((n_services, slots), dtype=np.int64),
         cap_remote=np.zeros(n_services, dtype=np.float64),
+        agent_scratch=np.zeros(n_agents, dtype=np.float64),
         free_at=np.zeros(n_deciders, dtype=np.float64),
         serving=np.full(n_deciders, -1, dtype=np.int64),
         queue_store=np.zeros(0, dtype=np.int32),  # grown with the decision pool

@@ -59,7 +59,7 @@ def stage_mobility(day, P, agents, services, managers, decs, buf, x, out):
 def stage_work(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 6: agents process the queues."""
     agent_share, _ = reporting.shares(P, x.crisis)
-    work.capacities(day, P, agents, services, x.it_factor, agent_share, buf.cap_remote)
+    work.capacities(day, P, agents, services, x.it_factor, agent_share, buf.cap_remote, buf.agent_scratch)
     work.process(day, P, services, x.it_factor, buf)
 
 
@@ -74,7 +74,7 @@ def stage_reporting(day, P, agents, services, managers, decs, buf, x, out):
 def stage_wellbeing(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 8: fatigue, burnout, engagement."""
     agent_share, manager_share = reporting.shares(P, x.crisis)
-    wellbeing.update(day, P, agents, services, agent_share, manager_share, buf.today)
+    wellbeing.update(day, P, agents, services, agent_share, manager_share, buf.today, buf.agent_scratch)
 
 
 @njit(cache=True)

@@ -5,10 +5,13 @@ fit in the cache; reading each one waits for memory. Asking for the records a fe
 steps ahead (``prefetch``, the ``llvm.prefetch`` intrinsic) lets those waits overlap;
 new records are written into free slots fetched the same way (``prefetch_write``).
 A prefetch never changes a result: it only moves memory earlier.
+
+Also two plain loops the per-agent stages share: ``gather`` (a table read per agent, kept
+out of loops meant to vectorise) and ``store`` (a copy with a type conversion).
 """
 
 from llvmlite import ir
-from numba import types
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -42,3 +45,21 @@ def prefetch(typingctx, array, index):
 def prefetch_write(typingctx, array, index):
     """Prefetch ``array[index]`` for writing: its line is fetched ready to be changed."""
     return types.void(array, index), _codegen(1)
+
+
+@njit(cache=True)
+def gather(values, index, out):
+    """``out[a] = values[index[a]]`` for every agent ``a``.
+
+    A table read per agent (its service's), kept apart from the loops the compiler turns
+    into vector code: it would not vectorise them with the read inside.
+    """
+    for a in range(index.shape[0]):
+        out[a] = values[index[a]]
+
+
+@njit(cache=True)
+def store(values, out):
+    """``out[:] = values``, converted to ``out``'s type (one vector loop)."""
+    for a in range(values.shape[0]):
+        out[a] = values[a]

@@ -81,11 +81,11 @@ WORKING_DAYS_PER_MONTH = 21.7
 
 
 @njit(cache=True)
-def gaps(day, P, x, agents, services, backlog, share):
+def gaps(day, P, x, agents, services, backlog, share, scratch):
     """Set each service's gap: need (demand + excess queue over the deadline) − capacity."""
     n_svc = services.gap.shape[0]
     cap = np.zeros(n_svc)
-    pool_capacity(day, P, agents, x.it_factor, share, cap, cap, True)  # nobody volunteers yet today
+    pool_capacity(day, P, agents, x.it_factor, share, cap, cap, True, scratch)  # nobody volunteers yet today
     for s in range(n_svc):
         queue = services.pending[s]
         for age in range(services.deadline[s]):
@@ -408,7 +408,7 @@ def redeploy(day, P, x, agents, services, managers, decisions, buf, share, crisi
         agents.volunteer_to[:] = -1
     if P.mobility_mode == MODE_OFF and P.volunteer_share <= 0.0:
         return
-    gaps(day, P, x, agents, services, buf.backlog, share)
+    gaps(day, P, x, agents, services, buf.backlog, share, buf.agent_scratch)
     if buf.counts[COUNT_MOVED] > 0:  # the passes below do nothing without moved agents or gaps
         returns(day, P, x, agents, services, buf.today, buf.counts)
     if crisis and P.reveal_rate > 0.0:

@@ -23,44 +23,69 @@ from .context import (
     TODAY_FATIGUE,
     TODAY_MANAGER_FATIGUE,
 )
+from .memory import gather, store
 
 
 @njit(cache=True)
-def update(day, P, agents, services, agent_share, manager_share, today):
-    """Move every agent's fatigue and engagement; start burnouts."""
+def update(day, P, agents, services, agent_share, manager_share, today, scratch):
+    """Move every agent's fatigue and engagement; start burnouts.
+
+    In passes over the agents that the compiler turns into vector code (no branch, one
+    array written each): today's pressure of each agent's service, then the new fatigue
+    (in ``scratch``, in full precision: engagement and burnouts read it before it is stored
+    in the agents' single-precision array), then engagement; the rare burnout draws last.
+    """
+    status, assigned, role = agents.status, agents.assigned, agents.role
+    gather(services.pressure, assigned, scratch)
+    _fatigue(P, status, role, agents.fatigue, scratch)
+    _engagement(P, status, role, scratch, agents.engagement, agent_share - P.agent_tolerance,
+                manager_share - P.manager_tolerance)
+    starts, burnout_days = _burnouts(day, P, status, agents.burnout_until, scratch)
+    store(scratch, agents.fatigue)
+    today[TODAY_FATIGUE], today[TODAY_ENGAGEMENT], today[TODAY_MANAGER_FATIGUE] = totals(agents.fatigue,
+                                                                                         agents.engagement, role)
+    today[TODAY_BURNOUT_STARTS] = starts
+    today[TODAY_BURNOUT_DAYS] = burnout_days
+
+
+@njit(cache=True)
+def _fatigue(P, status, role, fatigue, work):
+    """``work``: each agent's pressure in, tomorrow's fatigue out (see module doc)."""
+    for a in range(status.shape[0]):
+        f = np.float64(fatigue[a])
+        x = min(work[a], P.pressure_cap)
+        gain = P.fatigue_gain * (P.manager_relief if role[a] >= 0 else 1.0)
+        present = min(max(f + (gain * max(0.0, x - 1.0) - P.fatigue_recovery * f), 0.0), 1.0)
+        work[a] = f - P.fatigue_recovery * f if status[a] == STATUS_ABSENT else present
+
+
+@njit(cache=True)
+def _engagement(P, status, role, fatigue, engagement, agent_extra, manager_extra):
+    """Move present agents' engagement, given their new fatigue (``fatigue``, full precision)."""
+    for a in range(status.shape[0]):
+        e = np.float64(engagement[a])
+        extra = manager_extra if role[a] >= 0 else agent_extra
+        moved = e + (P.engagement_recovery * (P.engagement_baseline - e) - P.reporting_cost * extra
+                     - P.fatigue_cost * fatigue[a])
+        engagement[a] = e if status[a] == STATUS_ABSENT else min(max(moved, 0.0), 1.0)
+
+
+@njit(cache=True)
+def _burnouts(day, P, status, burnout_until, fatigue):
+    """Start burnouts among present agents above the threshold; count burnout days today."""
+    days = 0
+    for a in range(status.shape[0]):
+        days += (status[a] == STATUS_ABSENT) & (burnout_until[a] >= day)
     key = stream_key(P.seed, BURNOUT, day)
     span = max(1.0 - P.burnout_threshold, 1e-9)
     starts = 0
-    burnout_days = 0
-    status, burnout_until, assigned = agents.status, agents.burnout_until, agents.assigned
-    role, fatigue, engagement, pressure = agents.role, agents.fatigue, agents.engagement, services.pressure
-    agent_extra = agent_share - P.agent_tolerance
-    manager_extra = manager_share - P.manager_tolerance
     for a in range(status.shape[0]):
         f = fatigue[a]
-        is_manager = role[a] >= 0
-        if status[a] == STATUS_ABSENT:
-            f -= P.fatigue_recovery * f
-            if burnout_until[a] >= day:
-                burnout_days += 1
-        else:
-            x = min(pressure[assigned[a]], P.pressure_cap)
-            gain = P.fatigue_gain * (P.manager_relief if is_manager else 1.0)
-            f += gain * max(0.0, x - 1.0) - P.fatigue_recovery * f
-            f = min(max(f, 0.0), 1.0)
-            if f > P.burnout_threshold:
-                if uniform(key, a, 0) < P.burnout_hazard * (f - P.burnout_threshold) / span:
-                    burnout_until[a] = day + P.burnout_days
-                    starts += 1
-            extra = manager_extra if is_manager else agent_extra
-            e = engagement[a]
-            e += (P.engagement_recovery * (P.engagement_baseline - e)
-                  - P.reporting_cost * extra - P.fatigue_cost * f)
-            engagement[a] = min(max(e, 0.0), 1.0)
-        fatigue[a] = f
-    today[TODAY_FATIGUE], today[TODAY_ENGAGEMENT], today[TODAY_MANAGER_FATIGUE] = totals(fatigue, engagement, role)
-    today[TODAY_BURNOUT_STARTS] = starts
-    today[TODAY_BURNOUT_DAYS] = burnout_days
+        if f > P.burnout_threshold and status[a] != STATUS_ABSENT:
+            if uniform(key, a, 0) < P.burnout_hazard * (f - P.burnout_threshold) / span:
+                burnout_until[a] = day + P.burnout_days
+                starts += 1
+    return starts, days
 
 
 @njit(cache=True)

@@ -21,6 +21,7 @@ from numba import njit
 
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .context import COUNT_PROCESSED, COUNT_UNMET
+from .memory import gather
 
 
 @njit(cache=True, inline="always")
@@ -28,55 +29,47 @@ def ramp(P, moved_day, span, wrong, day):
     """Productivity factor today of an agent moved on ``moved_day`` (1 at home, moved_day < 0).
 
     Linear from ``ramp_start`` to 1 over ``span`` learning days, times
-    ``wrong_move_productivity`` after a wrong move.
+    ``wrong_move_productivity`` after a wrong move. Written with selections, not
+    branches, so that loops over agents can run as vector code.
     """
-    if moved_day < 0:
-        return 1.0
-    r = 1.0
-    if span > 0.0:
-        r = min(1.0, P.ramp_start + (1.0 - P.ramp_start) * (day - moved_day) / span)
-    if wrong:
-        r *= P.wrong_move_productivity
-    return r
+    learnt = min(1.0, P.ramp_start + (1.0 - P.ramp_start) * (day - moved_day) / (span if span > 0.0 else 1.0))
+    r = learnt if span > 0.0 else 1.0
+    r = r * P.wrong_move_productivity if wrong else r
+    return 1.0 if moved_day < 0 else r
 
 
 @njit(cache=True)
-def pool_capacity(day, P, agents, it_factor, share, site, remote, same):
+def pool_capacity(day, P, agents, it_factor, share, site, remote, same, scratch):
     """Add each present agent's capacity today (tasks) to its service's pool.
 
     On-site capacity goes to ``site[s]``, remote capacity to ``remote[s]`` (``same``:
     they are one array); a volunteer gives the share ``volunteer_share`` to the service
-    it volunteers for. The arrays are read into locals once: reading a field of the state
-    tuple inside the loop costs reference counting on every agent. The pools of the
-    service being added to are held in registers while its agents follow one another
-    (adding through memory made each agent wait for the previous one's store), and
-    written back before any other write: the additions and their order are unchanged.
+    it volunteers for. Each agent's capacity is first computed into ``scratch`` in a loop
+    without branches (vector code; 0 for an agent absent or without tasks, whose addition
+    changes no sum), then added service by service. The pools of the service being added
+    to are held in registers while its agents follow one another (adding through memory
+    made each agent wait for the previous one's store), and written back before any other
+    write: the additions and their order are those of one agent after another.
     """
-    status, task_share, assigned = agents.status, agents.task_share, agents.assigned
-    productivity, fatigue, volunteer_to = agents.productivity, agents.fatigue, agents.volunteer_to
-    moved_day, learning, wrong = agents.moved_day, agents.learning_days, agents.wrong_move
-    free = 1.0 - share
+    status, assigned, volunteer_to = agents.status, agents.assigned, agents.volunteer_to
+    gather(it_factor, assigned, scratch)
+    _agent_capacity(day, P, agents, 1.0 - share, scratch)
     cur = -1  # the service whose pools are held in on_site and at_home
     on_site = 0.0
     at_home = 0.0
     for a in range(status.shape[0]):
-        st = status[a]
-        if st == STATUS_ABSENT or task_share[a] <= 0.0:
-            continue
+        c = scratch[a]
         s = assigned[a]
-        c = (productivity[a] * task_share[a] * free * (1.0 - P.fatigue_effect * fatigue[a]) * it_factor[s]
-             * ramp(P, moved_day[a], learning[a], wrong[a], day))
         v = volunteer_to[a]
+        is_remote = status[a] == STATUS_REMOTE
         if s != cur or v >= 0:  # write the held pools back; hold s's (after the volunteer's gift)
             if cur >= 0:
                 site[cur] = on_site
                 if not same:
                     remote[cur] = at_home
-            if st == STATUS_REMOTE:
-                c *= P.remote_productivity
             if v >= 0:
                 gift = c * P.volunteer_share
-                if st == STATUS_REMOTE:
+                if is_remote:
                     remote[v] += gift
                 else:
                     site[v] += gift
@@ -84,24 +77,34 @@ def pool_capacity(day, P, agents, it_factor, share, site, remote, same):
             cur = s
             on_site = site[s]
             at_home = remote[s]
-        elif st == STATUS_REMOTE:
-            c *= P.remote_productivity
-        if st == STATUS_REMOTE and not same:
-            at_home += c
-        else:
-            on_site += c
+        away = is_remote and not same
+        on_site += 0.0 if away else c
+        at_home += c if away else 0.0
     if cur >= 0:
         site[cur] = on_site
         if not same:
             remote[cur] = at_home
 
 
+@njit(cache=True, error_model="numpy")  # no division-by-zero check (ramp divides by a positive span)
+def _agent_capacity(day, P, agents, free, work):
+    """``work``: each agent's IT factor in, its capacity today out (see module doc)."""
+    status, task_share, productivity, fatigue = agents.status, agents.task_share, agents.productivity, agents.fatigue
+    moved_day, learning, wrong = agents.moved_day, agents.learning_days, agents.wrong_move
+    for a in range(status.shape[0]):
+        st = status[a]
+        c = (productivity[a] * task_share[a] * free * (1.0 - P.fatigue_effect * fatigue[a]) * work[a]
+             * ramp(P, moved_day[a], learning[a], wrong[a], day))
+        c = c * P.remote_productivity if st == STATUS_REMOTE else c
+        work[a] = 0.0 if st == STATUS_ABSENT or task_share[a] <= 0.0 else c
+
+
 @njit(cache=True)
-def capacities(day, P, agents, services, it_factor, share, cap_remote):
+def capacities(day, P, agents, services, it_factor, share, cap_remote, scratch):
     """Pool present agents' capacity by service: on site in ``services.capacity``."""
     services.capacity[:] = 0.0
     cap_remote[:] = 0.0
-    pool_capacity(day, P, agents, it_factor, share, services.capacity, cap_remote, False)
+    pool_capacity(day, P, agents, it_factor, share, services.capacity, cap_remote, False, scratch)
 
 
 @njit(cache=True)
