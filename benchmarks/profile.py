@@ -6,6 +6,7 @@ compiled libraries. Run it under ``perf record``::
 
     perf record -e cpu-clock -F 8000 -o perf.data -- python -m benchmarks.profile 100000 3
     python -m benchmarks.profile --shares perf.data
+    python -m benchmarks.profile --annotate perf.data decisions.sign_offs
 
 The kernels are compiled afresh into a temporary numba cache (about 90 s): a library
 loaded from the cache keeps no module to read the addresses from. ``--shares`` prints
@@ -20,11 +21,14 @@ import argparse
 import collections
 import importlib
 import os
+import pickle
 import pkgutil
 import subprocess
 import sys
 import tempfile
 import time
+
+CODE = "/tmp/resilience_sim-kernels.code"  # code bytes of the last profiled run
 
 
 def _short(name: str) -> str:
@@ -64,11 +68,58 @@ def write_map() -> int:
                         if address:
                             symbols[address] = _short(f.name)
     addresses = sorted(symbols)
+    code = {}
     with open(f"/tmp/perf-{os.getpid()}.map", "w") as fh:
         for i, a in enumerate(addresses):
-            gap = addresses[i + 1] - a if i + 1 < len(addresses) else 4096
-            fh.write(f"{a:x} {min(gap, 1 << 20):x} {symbols[a]}\n")
+            gap = min(addresses[i + 1] - a if i + 1 < len(addresses) else 4096, 1 << 20)
+            fh.write(f"{a:x} {gap:x} {symbols[a]}\n")
+            code[a] = (symbols[a], _read(a, gap))
+    with open(CODE, "wb") as fh:  # the code bytes, for --annotate
+        pickle.dump(code, fh)
     return len(addresses)
+
+
+def _read(address: int, size: int) -> bytes:
+    """Up to ``size`` bytes of this process's memory from ``address``, stopping at an unmapped page."""
+    fd = os.open("/proc/self/mem", os.O_RDONLY)
+    try:
+        got = b""
+        while len(got) < size:
+            try:
+                chunk = os.pread(fd, min(4096, size - len(got)), address + len(got))
+            except OSError:
+                break
+            if not chunk:
+                break
+            got += chunk
+        return got
+    finally:
+        os.close(fd)
+
+
+def annotate(data: str, name: str, top: int = 40) -> None:
+    """Print the instructions of kernel ``name`` with the most samples, with their neighbours."""
+    with open(CODE, "rb") as fh:
+        code = pickle.load(fh)
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "ip,sym"], capture_output=True, text=True,
+                         check=True).stdout
+    ips = [int(line.split()[0], 16) for line in out.splitlines() if len(line.split()) == 2 and line.split()[1] == name]
+    entries = [(a, blob) for a, (n, blob) in code.items() if n == name]  # one per compiled signature
+    start, blob = max(entries, key=lambda e: sum(e[0] <= ip < e[0] + len(e[1]) for ip in ips))
+    hits = collections.Counter(ip - start for ip in ips if start <= ip < start + len(blob))
+    with tempfile.NamedTemporaryFile(suffix=".bin") as fh:
+        fh.write(blob)
+        fh.flush()
+        asm = subprocess.run(["objdump", "-D", "-b", "binary", "-m", "i386:x86-64", "--no-show-raw-insn", fh.name],
+                             capture_output=True, text=True, check=True).stdout
+    total = sum(hits.values()) or 1
+    for line in asm.splitlines():
+        head = line.split(":")[0].strip()
+        if not head or any(c not in "0123456789abcdef" for c in head):
+            continue
+        n = hits.get(int(head, 16), 0)
+        mark = f"{100 * n / total:5.1f}" if n else "     "
+        print(f"{mark} {line.strip()}")
 
 
 def run(agents: int, reps: int) -> None:
@@ -103,7 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("agents", nargs="?", type=int, default=100_000)
     ap.add_argument("reps", nargs="?", type=int, default=3)
     ap.add_argument("--shares", metavar="PERF_DATA", help="print each kernel's share of a recorded profile")
+    ap.add_argument("--annotate", nargs=2, metavar=("PERF_DATA", "KERNEL"),
+                    help="print a kernel's instructions with their share of its samples (e.g. decisions.sign_offs)")
     args = ap.parse_args(argv)
+    if args.annotate:
+        annotate(*args.annotate)
+        return 0
     if args.shares:
         rows = shares(args.shares)
         total = sum(n for _, n in rows) or 1

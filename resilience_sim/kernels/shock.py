@@ -19,6 +19,7 @@ from numba import njit
 from ..rng import ABSENCE, REMOTE, stream_key, uniform
 from ..state import STATUS_ABSENT, STATUS_ON_SITE, STATUS_REMOTE
 from .context import TODAY_ABSENT, TODAY_MANAGERS_PRESENT, TODAY_REMOTE, TODAY_SPECIAL_LEAVE
+from .memory import gather
 
 SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = 0, 1, 2, 3, 4, 5
 _SPELL_STAGGER = 2654435761
@@ -61,9 +62,11 @@ def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, today)
     drawn = np.empty(assigned.shape[0], dtype=np.int8)
     uptake = np.empty(assigned.shape[0], dtype=np.bool_)
     drawn_reasons(day, P, phase, prevalence, remote_uptake, drawn, uptake)
+    shut = np.empty(assigned.shape[0], dtype=np.bool_)
+    gather(closed, assigned, shut)  # apart: the loop below runs vectorised without the read at random
     leave = 0
     for a in range(assigned.shape[0]):  # the reason: burnout, else drawn, else special leave
-        on_leave = (drawn[a] < 0) & closed[assigned[a]] & (role[a] < 0)
+        on_leave = (drawn[a] < 0) & shut[a] & (role[a] < 0)
         burnt = burnout_until[a] >= day
         absence[a] = BURNOUT if burnt else (SPECIAL_LEAVE if on_leave else drawn[a])
         leave += on_leave & (not burnt)
