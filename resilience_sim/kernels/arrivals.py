@@ -77,7 +77,7 @@ def raiser_guide(origin_ptr: np.ndarray, origin_cum: np.ndarray) -> np.ndarray:
     return guide
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def arrive(day, P, x, agents, services, managers, decisions, buf):
     """Draw today's tasks, exceptions and requests; raise their decisions.
 
@@ -110,7 +110,7 @@ def arrive(day, P, x, agents, services, managers, decisions, buf):
     raise_decisions(n, uids, kinds, svc, times, desks, expires, x.authority, x.signoffs, managers, decisions, buf)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _cases(day, P, x, agents, services, buf, n_exc, n_req):
     """Number today's cases; settle what needs no decision; list the decisions to raise."""
     key_t = stream_key(P.seed, EXCEPTION_TIME, 0)

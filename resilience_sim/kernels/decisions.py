@@ -90,7 +90,7 @@ FETCH_AHEAD = 16  # decisions looked ahead for prefetching in lists
 QUEUE_AHEAD = 8  # decisions looked ahead in a desk's queue
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def desk_rates(P, agents, managers, share):
     """Set each desk's sign-off rate per decider for today."""
     for m in range(managers.agent.shape[0]):
@@ -192,7 +192,7 @@ def time_order(times, slots, uid):
     return order
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     """Forward signed-off decisions to the parent desk, or complete them."""
     key = stream_key(P.seed, DECISION_ERROR, 0)
@@ -261,7 +261,7 @@ def add_rework(s, day, P, services, buf):
     buf.today[TODAY_REWORK] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     """Serve the desks level by level, from the deepest level up (see module doc).
 
@@ -362,7 +362,7 @@ def redeployed(i, wrong, day, P, x, agents, services, decisions, today, counts):
         today[TODAY_REFUSED_DECISION] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def expire(day, P, x, agents, services, managers, decisions, buf):
     """End of the decisions stage: tacit approvals, deadlines, queue lengths.
 

@@ -401,7 +401,7 @@ def tally(day, P, agents, services, flows, today):
         flows[services.family[h], services.family[g]] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def redeploy(day, P, x, agents, services, managers, decisions, buf, share, crisis):
     """The mobility stage (see module doc)."""
     if P.volunteer_share > 0.0:  # nobody volunteers otherwise: the array stays at -1

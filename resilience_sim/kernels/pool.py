@@ -40,7 +40,7 @@ def draw_key(u):
     return u if u < MOVE_UIDS else u - MOVE_UIDS + MOVE_KEYS
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, signoffs,
                     managers, decisions, buf):
     """Put ``n`` new decisions in flight; returns their slots and first desks.

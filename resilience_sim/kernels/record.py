@@ -58,7 +58,7 @@ def performance(services):
     return served / expected if expected > 0.0 else 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def record(day, services, n_agents, n_managers, buf, out):
     """Write the metrics of ``day`` into ``out[day]``."""
     row = out[day]

@@ -18,7 +18,7 @@ def shares(P, crisis):
     return min(P.agent_reporting * mult, 1.0), min(P.manager_reporting * mult, 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def hours(P, agents, agent_share, manager_share, today):
     """Add up today's reporting hours of present staff (counted in the shock stage)."""
     managers = today[TODAY_MANAGERS_PRESENT]

@@ -54,7 +54,7 @@ def drawn_reasons(day, P, phase, prevalence, remote_uptake, reason, remote):
         remote[a] = uniform(key_rem, a, 0) < remote_uptake
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, today):
     """Set every agent's status and absence reason for ``day``."""
     burnout_until, assigned, role = agents.burnout_until, agents.assigned, agents.role

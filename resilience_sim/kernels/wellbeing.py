@@ -26,7 +26,7 @@ from .context import (
 from .memory import gather, store
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update(day, P, agents, services, agent_share, manager_share, today, scratch):
     """Move every agent's fatigue and engagement; start burnouts.
 

@@ -38,7 +38,7 @@ def ramp(P, moved_day, span, wrong, day):
     return 1.0 if moved_day < 0 else r
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pool_capacity(day, P, agents, it_factor, share, site, remote, same, scratch):
     """Add each present agent's capacity today (tasks) to its service's pool.
 
@@ -99,7 +99,7 @@ def _agent_capacity(day, P, agents, free, work):
         work[a] = 0.0 if st == STATUS_ABSENT or task_share[a] <= 0.0 else c
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def capacities(day, P, agents, services, it_factor, share, cap_remote, scratch):
     """Pool present agents' capacity by service: on site in ``services.capacity``."""
     services.capacity[:] = 0.0
@@ -107,7 +107,7 @@ def capacities(day, P, agents, services, it_factor, share, cap_remote, scratch):
     pool_capacity(day, P, agents, it_factor, share, services.capacity, cap_remote, False, scratch)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def process(day, P, services, it_factor, buf):
     """Serve each service's queue; expire tasks at their deadline."""
     cap_remote = buf.cap_remote
