@@ -93,21 +93,31 @@ def totals(fatigue, engagement, role):
     """Σ fatigue, Σ engagement and Σ managers' fatigue over the agents.
 
     Four partial sums of each, agents taken in turn, added at the end: one running sum
-    made each agent wait for the previous addition (a third of the stage). The order is
-    fixed, so the totals are the same in every run; they differ from sums in agent order
-    by rounding only (~1e-16 relative).
+    made each agent wait for the previous addition (a third of the stage). The partial
+    sums are plain variables (held in registers; as elements of an array they went
+    through memory). The order is fixed, so the totals are the same in every run; they
+    differ from sums in agent order by rounding only (~1e-16 relative).
     """
-    f = np.zeros(4)
-    e = np.zeros(4)
-    mf = np.zeros(4)
+    f0 = f1 = f2 = f3 = 0.0
+    e0 = e1 = e2 = e3 = 0.0
+    m0 = m1 = m2 = m3 = 0.0
     n = fatigue.shape[0]
     for a in range(0, n - n % 4, 4):
-        for r in range(4):
-            f[r] += fatigue[a + r]
-            e[r] += engagement[a + r]
-            mf[r] += fatigue[a + r] if role[a + r] >= 0 else 0.0
+        x0, x1, x2, x3 = fatigue[a], fatigue[a + 1], fatigue[a + 2], fatigue[a + 3]
+        f0 += x0
+        f1 += x1
+        f2 += x2
+        f3 += x3
+        e0 += engagement[a]
+        e1 += engagement[a + 1]
+        e2 += engagement[a + 2]
+        e3 += engagement[a + 3]
+        m0 += x0 if role[a] >= 0 else 0.0
+        m1 += x1 if role[a + 1] >= 0 else 0.0
+        m2 += x2 if role[a + 2] >= 0 else 0.0
+        m3 += x3 if role[a + 3] >= 0 else 0.0
     for a in range(n - n % 4, n):
-        f[0] += fatigue[a]
-        e[0] += engagement[a]
-        mf[0] += fatigue[a] if role[a] >= 0 else 0.0
-    return (f[0] + f[1]) + (f[2] + f[3]), (e[0] + e[1]) + (e[2] + e[3]), (mf[0] + mf[1]) + (mf[2] + mf[3])
+        f0 += fatigue[a]
+        e0 += engagement[a]
+        m0 += fatigue[a] if role[a] >= 0 else 0.0
+    return (f0 + f1) + (f2 + f3), (e0 + e1) + (e2 + e3), (m0 + m1) + (m2 + m3)
