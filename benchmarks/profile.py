@@ -11,8 +11,10 @@ compiled libraries. Run it under ``perf record``::
 The kernels are compiled afresh into a temporary numba cache (about 90 s): a library
 loaded from the cache keeps no module to read the addresses from. ``--shares`` prints
 each kernel's share of the samples taken in the kernels (the figures quoted as "share of
-a perf profile" in RESULTS.md). Sampling skid puts a stall on the instruction after the
-load that waited.
+a perf profile" in RESULTS.md). Kernels compiled inline (the stages, and the kernels
+that take the state tuples: see ``resilience_sim.kernels.day``) count under
+``day.run_days``; ``--annotate`` shows where in it. Sampling skid puts a stall on the
+instruction after the load that waited.
 """
 
 from __future__ import annotations
