@@ -99,13 +99,19 @@ def _read(address: int, size: int) -> bytes:
         os.close(fd)
 
 
-def annotate(data: str, name: str, top: int = 40) -> None:
-    """Print the instructions of kernel ``name`` with the most samples, with their neighbours."""
-    with open(CODE, "rb") as fh:
-        code = pickle.load(fh)
+def _samples(data: str) -> list[tuple[int, str]]:
+    """(address, symbol) of every sample of a ``perf.data`` file that has a symbol."""
     out = subprocess.run(["perf", "script", "-i", data, "-F", "ip,sym"], capture_output=True, text=True,
                          check=True).stdout
-    ips = [int(line.split()[0], 16) for line in out.splitlines() if len(line.split()) == 2 and line.split()[1] == name]
+    fields = (line.split() for line in out.splitlines())
+    return [(int(f[0], 16), f[1]) for f in fields if len(f) == 2]
+
+
+def annotate(data: str, name: str) -> None:
+    """Print every instruction of kernel ``name``, each with its share of the kernel's samples."""
+    with open(CODE, "rb") as fh:
+        code = pickle.load(fh)
+    ips = [ip for ip, sym in _samples(data) if sym == name]
     entries = [(a, blob) for a, (n, blob) in code.items() if n == name]  # one per compiled signature
     start, blob = max(entries, key=lambda e: sum(e[0] <= ip < e[0] + len(e[1]) for ip in ips))
     hits = collections.Counter(ip - start for ip in ips if start <= ip < start + len(blob))
@@ -143,11 +149,8 @@ def run(agents: int, reps: int) -> None:
 
 def shares(data: str) -> list[tuple[str, int]]:
     """Samples per kernel (``module.function``) in a ``perf.data`` file, most first."""
-    out = subprocess.run(["perf", "script", "-i", data, "-F", "ip,sym"], capture_output=True, text=True,
-                         check=True).stdout
     modules = {info.name for info in pkgutil.iter_modules(importlib.import_module("resilience_sim.kernels").__path__)}
-    names = (line.split()[-1] for line in out.splitlines() if len(line.split()) == 2)
-    count = collections.Counter(n for n in names if n.split(".")[0] in modules)
+    count = collections.Counter(sym for _, sym in _samples(data) if sym.split(".")[0] in modules)
     return count.most_common()
 
 

@@ -6,8 +6,8 @@ steps ahead (``prefetch``, the ``llvm.prefetch`` intrinsic) lets those waits ove
 new records are written into free slots fetched the same way (``prefetch_write``).
 A prefetch never changes a result: it only moves memory earlier.
 
-Also two plain loops the per-agent stages share: ``gather`` (a table read per agent, kept
-out of loops meant to vectorise) and ``store`` (a copy with a type conversion).
+Also a plain loop the per-agent stages share: ``gather``, a table read per agent, kept
+out of the loops meant to vectorise.
 """
 
 from llvmlite import ir
@@ -56,10 +56,3 @@ def gather(values, index, out):
     """
     for a in range(index.shape[0]):
         out[a] = values[index[a]]
-
-
-@njit(cache=True)
-def store(values, out):
-    """``out[:] = values``, converted to ``out``'s type (one vector loop)."""
-    for a in range(values.shape[0]):
-        out[a] = values[a]

@@ -23,7 +23,7 @@ from .context import (
     TODAY_FATIGUE,
     TODAY_MANAGER_FATIGUE,
 )
-from .memory import gather, store
+from .memory import gather
 
 
 @njit(cache=True, inline="always")
@@ -41,7 +41,7 @@ def update(day, P, agents, services, agent_share, manager_share, today, scratch)
     _engagement(P, status, role, scratch, agents.engagement, agent_share - P.agent_tolerance,
                 manager_share - P.manager_tolerance)
     starts, burnout_days = _burnouts(day, P, status, agents.burnout_until, scratch)
-    store(scratch, agents.fatigue)
+    agents.fatigue[:] = scratch  # stored in single precision
     today[TODAY_FATIGUE], today[TODAY_ENGAGEMENT], today[TODAY_MANAGER_FATIGUE] = totals(agents.fatigue,
                                                                                          agents.engagement, role)
     today[TODAY_BURNOUT_STARTS] = starts
