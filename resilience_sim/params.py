@@ -188,8 +188,8 @@ _P = [
     Param("work.remote_productivity", "float", 0.85, 0, 1.5, "×",
           "productivity of remote work relative to on site", "assumption"),
     Param("work.closure_threshold", "float", 0.1, 0, 1, "×",
-          "a service whose demand multiplier falls below this is closed: its on-site "
-          "staff who cannot work remotely take special leave",
+          "a service whose demand multiplier falls below this is closed: its present "
+          "staff other than managers take special leave, remote-capable or not",
           "DESIGN §3: 30 % stopped, special leave among them"),
     Param("wellbeing.fatigue_gain", "float", 0.04, 0, 1, "/day",
           "fatigue gained per day per unit of workload above capacity", "assumption"),
