@@ -10,6 +10,10 @@ timestamp>.json`` and appends a section to ``benchmarks/RESULTS.md``;
 ``python -m benchmarks.profile`` runs the scenario under Linux ``perf`` with the compiled
 kernels named (see its docstring).
 
+``python -m benchmarks.builds BASE OTHER`` compares two source trees of the kernels
+(a clone, a ``git worktree``) in one process, runs interleaved: the way to tell whether a
+change to a kernel is faster on a machine whose load moves separate runs by ±10 %.
+
 To measure a given commit while the working tree is being edited, export it and run the
 suite there: ``git archive C | tar -x -C DIR``, copy ``benchmarks/`` into DIR, then
 ``cd DIR && BENCH_SOURCE_COMMIT=$(git -C REPO rev-parse C) python -m benchmarks``.
