@@ -320,68 +320,68 @@ def propose(a, g, day, P, x, agents, services, managers, decisions, buf):
 @njit(cache=True)
 def match(day, P, x, agents, services, managers, decisions, buf):
     """Serve the services in need from the donors (see module doc); then volunteers."""
-    today = buf.today
-    home, is_flying, status, time_bank = agents.home, agents.flying, agents.status, agents.time_bank
-    volunteer_to, productivity, task_share = agents.volunteer_to, agents.productivity, agents.task_share
-    gap = services.gap
+    home, is_flying, gap = agents.home, agents.flying, services.gap
     ptr, pool, fptr, fpool = donors(day, P, x, agents, services)
     used = np.zeros(home.shape[0], dtype=np.bool_)
     n_svc = gap.shape[0]
     pool_key = home[pool] + n_svc * is_flying[pool]  # each listed donor's home, + S if flying (see may_work)
     fpool_key = home[fpool] + n_svc * is_flying[fpool]
-    family, institution, base_demand, demand = services.family, services.institution, services.base_demand, x.demand
-    twin, near, external = x.twin, x.near, x.external
-    scope, peer, sponsorship = P.mobility_scope, P.mobility_mode == MODE_PEER, P.sponsorship
     order = np.argsort(-(gap + 1e9 * services.essential), kind="mergesort")
     budget = int(math.ceil(P.coordinator_moves))
     for g in order:
         if gap[g] < 1.0 or P.mobility_mode == MODE_OFF or budget <= 0:  # (no budget: nothing proposed)
             continue
-        fg, ig = family[g], institution[g]
-        external_g = external[ig]
-        found = 0
-        looked = 0
-        for list_, first, end in candidate_ranges(g, x, services, ptr, fptr):
-            for j in range(first, end):
-                a = pool[j] if list_ == 0 else fpool[j]
-                if gap[g] < 1.0 or budget <= 0 or looked >= SCAN_LIMIT:
-                    break
-                if used[a]:
-                    continue
-                looked += 1
-                if not may_work(pool_key[j] if list_ == 0 else fpool_key[j], g, n_svc, scope, peer, sponsorship,
-                                fg, ig, external_g, family, institution, twin, near, demand, base_demand):
-                    continue
-                used[a] = True
-                found += 1
-                budget -= 1
-                propose(a, g, day, P, x, agents, services, managers, decisions, buf)
+        found, budget = _serve(g, False, budget, day, P, x, agents, services, managers, decisions, buf,
+                               ptr, pool, fptr, fpool, pool_key, fpool_key, used)
         if found == 0 and budget > 0:
-            today[TODAY_REFUSED_SKILL] += 1
+            buf.today[TODAY_REFUSED_SKILL] += 1
     if P.volunteer_share <= 0.0:
         return
     for g in order:
-        if gap[g] < 1.0:
-            continue
-        fg, ig = family[g], institution[g]
-        external_g = external[ig]
-        looked = 0
-        for list_, first, end in candidate_ranges(g, x, services, ptr, fptr):
-            for j in range(first, end):
-                a = pool[j] if list_ == 0 else fpool[j]
-                if gap[g] < 1.0 or looked >= SCAN_LIMIT:
-                    break
-                if used[a] or status[a] == STATUS_ABSENT or time_bank[a] >= P.time_bank_cap:
-                    continue
-                looked += 1
-                if not may_work(pool_key[j] if list_ == 0 else fpool_key[j], g, n_svc, scope, peer, sponsorship,
-                                fg, ig, external_g, family, institution, twin, near, demand, base_demand):
-                    continue
-                used[a] = True
-                volunteer_to[a] = g
-                time_bank[a] += P.volunteer_share * P.hours_per_day
-                today[TODAY_VOLUNTEER_HOURS] += P.volunteer_share * P.hours_per_day
-                gap[g] -= P.volunteer_share * (float(productivity[a]) * float(task_share[a]))  # nominal capacity
+        if gap[g] >= 1.0:
+            _serve(g, True, 0, day, P, x, agents, services, managers, decisions, buf,
+                   ptr, pool, fptr, fpool, pool_key, fpool_key, used)
+
+
+@njit(cache=True, inline="always")
+def _serve(g, volunteers, budget, day, P, x, agents, services, managers, decisions, buf,
+           ptr, pool, fptr, fpool, pool_key, fpool_key, used):
+    """Look at g's candidates in order of preference; propose moves, or take volunteers.
+
+    Proposals (``volunteers`` False) spend the coordination's ``budget``; volunteers must
+    be present with room in their time bank. At most ``SCAN_LIMIT`` candidates not used
+    yet are looked at. Returns (agents found, budget left).
+    """
+    gap, status, time_bank = services.gap, agents.status, agents.time_bank
+    family, institution, n_svc = services.family, services.institution, services.gap.shape[0]
+    fg, ig = family[g], institution[g]
+    external_g = x.external[ig]
+    scope, peer = P.mobility_scope, P.mobility_mode == MODE_PEER
+    found = 0
+    looked = 0
+    for list_, first, end in candidate_ranges(g, x, services, ptr, fptr):
+        for j in range(first, end):
+            a = pool[j] if list_ == 0 else fpool[j]
+            if gap[g] < 1.0 or looked >= SCAN_LIMIT or (not volunteers and budget <= 0):
+                break
+            if used[a] or (volunteers and (status[a] == STATUS_ABSENT or time_bank[a] >= P.time_bank_cap)):
+                continue
+            looked += 1
+            if not may_work(pool_key[j] if list_ == 0 else fpool_key[j], g, n_svc, scope, peer, P.sponsorship,
+                            fg, ig, external_g, family, institution, x.twin, x.near, x.demand, services.base_demand):
+                continue
+            used[a] = True
+            found += 1
+            if volunteers:
+                hours = P.volunteer_share * P.hours_per_day
+                agents.volunteer_to[a] = g
+                time_bank[a] += hours
+                buf.today[TODAY_VOLUNTEER_HOURS] += hours
+                gap[g] -= P.volunteer_share * (float(agents.productivity[a]) * float(agents.task_share[a]))  # nominal
+            else:
+                budget -= 1
+                propose(a, g, day, P, x, agents, services, managers, decisions, buf)
+    return found, budget
 
 
 @njit(cache=True)
