@@ -8,6 +8,11 @@ compiled libraries. Run it under ``perf record``::
     python -m benchmarks.profile --shares perf.data
     python -m benchmarks.profile --annotate perf.data decisions.sign_offs
 
+With ``--debug`` the kernels are compiled with numba's debug information and the day
+loop's object code is saved; ``--lines perf.data`` then sums the day loop's samples by
+source line (``addr2line``). Inlined code keeps its own line numbers but is filed under
+``day.py``, so each line number is printed with the text it has in every kernel module.
+
 The kernels are compiled afresh into a temporary numba cache (about 90 s): a library
 loaded from the cache keeps no module to read the addresses from. ``--shares`` prints
 each kernel's share of the samples taken in the kernels (the figures quoted as "share of
@@ -31,6 +36,7 @@ import tempfile
 import time
 
 CODE = "/tmp/resilience_sim-kernels.code"  # code bytes of the last profiled run
+OBJECT = "/tmp/resilience_sim-run_days.o"  # the day loop's object code, with --debug
 
 
 def _short(name: str) -> str:
@@ -107,14 +113,19 @@ def _samples(data: str) -> list[tuple[int, str]]:
     return [(int(f[0], 16), f[1]) for f in fields if len(f) == 2]
 
 
-def annotate(data: str, name: str) -> None:
-    """Print every instruction of kernel ``name``, each with its share of the kernel's samples."""
+def _kernel_hits(data: str, name: str) -> tuple[int, bytes, collections.Counter]:
+    """(address, code bytes, samples by offset) of kernel ``name`` in a ``perf.data`` file."""
     with open(CODE, "rb") as fh:
         code = pickle.load(fh)
     ips = [ip for ip, sym in _samples(data) if sym == name]
     entries = [(a, blob) for a, (n, blob) in code.items() if n == name]  # one per compiled signature
     start, blob = max(entries, key=lambda e: sum(e[0] <= ip < e[0] + len(e[1]) for ip in ips))
-    hits = collections.Counter(ip - start for ip in ips if start <= ip < start + len(blob))
+    return start, blob, collections.Counter(ip - start for ip in ips if start <= ip < start + len(blob))
+
+
+def annotate(data: str, name: str) -> None:
+    """Print every instruction of kernel ``name``, each with its share of the kernel's samples."""
+    start, blob, hits = _kernel_hits(data, name)
     with tempfile.NamedTemporaryFile(suffix=".bin") as fh:
         fh.write(blob)
         fh.flush()
@@ -130,6 +141,29 @@ def annotate(data: str, name: str) -> None:
         print(f"{mark} {line.strip()}")
 
 
+def lines(data: str, top: int = 40) -> None:
+    """Print the source lines of the day loop that hold most of its samples (see module doc)."""
+    import resilience_sim.kernels as kernels
+
+    start, blob, hits = _kernel_hits(data, "day.run_days")
+    offsets = sorted(hits)
+    found = subprocess.run(["addr2line", "-e", OBJECT, "-j", ".ltext", *map(hex, offsets)],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    by_line = collections.Counter()
+    for offset, where in zip(offsets, found, strict=True):
+        by_line[where.split(" (")[0].rsplit(":", 1)[-1]] += hits[offset]
+    folder = os.path.dirname(kernels.__file__)
+    sources = {f[:-3]: open(os.path.join(folder, f)).read().splitlines()
+               for f in sorted(os.listdir(folder)) if f.endswith(".py")}
+    total = sum(hits.values()) or 1
+    for line, n in by_line.most_common(top):
+        print(f"{100 * n / total:5.1f} %  line {line}")
+        if line.isdigit():
+            for module, text in sources.items():
+                if int(line) <= len(text) and text[int(line) - 1].strip():
+                    print(f"          {module}: {text[int(line) - 1].strip()[:100]}")
+
+
 def run(agents: int, reps: int) -> None:
     """Compile, write the map, then run the benchmark scenario ``reps`` times."""
     from resilience_sim import Simulation
@@ -141,6 +175,12 @@ def run(agents: int, reps: int) -> None:
     sim.step()
     sim.advance(2)  # every kernel compiled
     print(f"perf map: {write_map()} symbols, pid {os.getpid()}", file=sys.stderr)
+    if os.environ.get("NUMBA_DEBUGINFO") == "1":
+        from resilience_sim.kernels.day import run_days
+
+        for cres in run_days.overloads.values():  # the object code, for --lines
+            with open(OBJECT, "wb") as fh:
+                fh.write(cres.library._get_compiled_object())
     start = time.perf_counter()
     for _ in range(reps):
         Simulation(s, check=False).run()
@@ -161,7 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shares", metavar="PERF_DATA", help="print each kernel's share of a recorded profile")
     ap.add_argument("--annotate", nargs=2, metavar=("PERF_DATA", "KERNEL"),
                     help="print a kernel's instructions with their share of its samples (e.g. decisions.sign_offs)")
+    ap.add_argument("--debug", action="store_true", help="compile with debug information (for --lines)")
+    ap.add_argument("--lines", metavar="PERF_DATA", help="print the day loop's samples by source line")
     args = ap.parse_args(argv)
+    if args.lines:
+        lines(args.lines)
+        return 0
     if args.annotate:
         annotate(*args.annotate)
         return 0
@@ -173,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory() as cache:
         os.environ["NUMBA_CACHE_DIR"] = cache  # before numba is imported: compile afresh
+        if args.debug:
+            os.environ["NUMBA_DEBUGINFO"] = "1"
         run(args.agents, args.reps)
     return 0
 
