@@ -136,7 +136,6 @@ class Simulation:
                          self.net.essential_missions)
         self._need = _pool_need(self._daily, self.params, float(self.service_staff.sum()))
         self._maps = {"records": MappedArray(record_dtype(DECISION)), "free": MappedArray(np.int32),
-                      "fresh": MappedArray(np.int32), "fresh_desk": MappedArray(np.int32),
                       "queue_store": MappedArray(np.int32),
                       **{a.name: MappedArray(a.dtype) for a in DECISION if not a.record}}
         self._grow_pool(1024)
@@ -152,7 +151,7 @@ class Simulation:
         old = self._maps["records"].n
         n_desks = len(self.buffers.queue_start)
         self.decisions = None
-        self.buffers = self.buffers._replace(free=None, fresh=None, fresh_desk=None, queue_store=None)
+        self.buffers = self.buffers._replace(free=None, queue_store=None)
         for name, kept in self._maps.items():
             kept.resize(store_size(size, n_desks) if name == "queue_store" else size)
         records = self._maps["records"].array
@@ -164,9 +163,7 @@ class Simulation:
         n_free = int(counts[COUNT_FREE])
         free[n_free:n_free + size - old] = np.arange(size - 1, old - 1, -1)  # lowest slot on top
         counts[COUNT_FREE] = n_free + size - old
-        self.buffers = self.buffers._replace(free=free, fresh=self._maps["fresh"].array,
-                                             fresh_desk=self._maps["fresh_desk"].array,
-                                             queue_store=self._maps["queue_store"].array)
+        self.buffers = self.buffers._replace(free=free, queue_store=self._maps["queue_store"].array)
 
     def _ensure_room(self) -> None:
         """Keep enough free slots for any plausible number of today's new decisions.

@@ -53,6 +53,8 @@ Buffers = namedtuple("Buffers", [
     "backlog",     # (S, slots) int64: workable tasks by arrival day (ring)
     "cap_remote",  # (S,) float64: today's remote capacity (scratch)
     "agent_scratch",  # (agents,) float64: a value per agent within a stage (scratch)
+    "latents",     # (agents,) uint8: which latent draws of each agent are below today's prevalences (kernels.shock)
+    "latents_for",  # (6,) float64: the day and the prevalences those bits hold for (kernels.shock)
     "free_at",     # (deciders,) float64: when each decider is next free, day
     "serving",     # (deciders,) int64: decision slot a decider signs past a day's end, or -1
     "queue_store",  # (store,) int32: the desks' queues of decision slots (see kernels.queues)
@@ -60,6 +62,7 @@ Buffers = namedtuple("Buffers", [
     "queue_end",    # (managers,) int64: one past its last entry
     "queue_base",   # (managers,) int64: start of each desk's segment of the store
     "queue_cap",    # (managers,) int64: length of that segment
+    "queue_new",   # (managers,) int64: decisions pushed at each desk since it was last served (see kernels.queues)
     "desk_load",   # (managers,) int64: decisions at each desk now (queued or being signed)
     "pending_by_day",  # (S, slots) int64: exceptions waiting for their decision, by day raised (ring)
     "latency",     # (KINDS, LATENCY_BINS + 1) int64: histograms of decision latencies
@@ -67,8 +70,6 @@ Buffers = namedtuple("Buffers", [
     "errors",      # (KINDS,) int64: decisions that were wrong, by type
     "flows",       # (F, F) int64: agent-days worked by staff of one service family for another
     "free",        # (pool,) int32: free slots of the decision pool (a stack of COUNT_FREE slots)
-    "fresh",       # (pool,) int32: today's arrivals at desks (slots), COUNT_FRESH of them
-    "fresh_desk",  # (pool,) int32: the desk each of them arrives at
     "counts",      # (24,) int64: see COUNT_* indices
     "today",       # (40,) float64: the day's accumulators, see TODAY_* indices
 ])
@@ -83,7 +84,7 @@ UNCERTAINTY_UNIT = 0.1    # exception share counted as uncertainty 1
 COUNT_ACTIVE, COUNT_NEXT_UID, COUNT_CREATED, COUNT_COMPLETED = 0, 1, 2, 3
 COUNT_INSTANT, COUNT_ARRIVED, COUNT_PROCESSED, COUNT_UNMET = 4, 5, 6, 7
 COUNT_WITHDRAWN = 8
-COUNT_FREE, COUNT_FRESH = 9, 10  # free slots on the stack; today's arrivals at desks listed
+COUNT_FREE = 9            # free slots on the stack (10: not used)
 COUNT_SETTLED_LOCALLY, COUNT_TACIT, COUNT_REWORK = 11, 12, 13
 COUNT_NEXT_MOVE_UID = 14  # redeployment decisions have their own numbering
 COUNT_MOVED = 15          # agents working away from home now
@@ -109,6 +110,8 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         backlog=np.zeros((n_services, slots), dtype=np.int64),
         cap_remote=np.zeros(n_services, dtype=np.float64),
         agent_scratch=np.zeros(n_agents, dtype=np.float64),
+        latents=np.zeros(n_agents, dtype=np.uint8),
+        latents_for=np.full(6, np.nan),  # none yet
         free_at=np.zeros(n_deciders, dtype=np.float64),
         serving=np.full(n_deciders, -1, dtype=np.int64),
         queue_store=np.zeros(0, dtype=np.int32),  # grown with the decision pool
@@ -116,15 +119,14 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         queue_end=np.zeros(n_managers, dtype=np.int64),
         queue_base=np.zeros(n_managers, dtype=np.int64),
         queue_cap=np.zeros(n_managers, dtype=np.int64),
+        queue_new=np.zeros(n_managers, dtype=np.int64),
         desk_load=np.zeros(n_managers, dtype=np.int64),
         pending_by_day=np.zeros((n_services, slots), dtype=np.int64),
         latency=np.zeros((KINDS, LATENCY_BINS + 1), dtype=np.int64),
         by_level=np.zeros((KINDS, LEVELS), dtype=np.int64),
         errors=np.zeros(KINDS, dtype=np.int64),
         flows=np.zeros((n_families, n_families), dtype=np.int64),
-        free=np.zeros(0, dtype=np.int32),  # these three grow with the decision pool
-        fresh=np.zeros(0, dtype=np.int32),
-        fresh_desk=np.zeros(0, dtype=np.int32),
+        free=np.zeros(0, dtype=np.int32),  # grows with the decision pool
         counts=counts,
         today=np.zeros(40, dtype=np.float64),
     )

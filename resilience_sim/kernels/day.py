@@ -38,7 +38,7 @@ def stage_shock(day, P, agents, services, managers, decs, buf, x, out):
     services.processed[:] = 0
     services.unmet[:] = 0
     buf.today[:] = 0.0
-    shock.apply_shock(day, P, agents, x.spell_phase, x.prevalence, x.remote, x.closed, buf.today)
+    shock.apply_shock(day, P, agents, x.spell_phase, x.prevalence, x.remote, x.closed, buf)
 
 
 @njit(cache=True, inline="always")

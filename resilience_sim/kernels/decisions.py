@@ -41,9 +41,10 @@ arrays for the service and the subject, read once a decision completes; each des
 FIFO queue is a segment of one array of slots (:mod:`.queues`); ``serving`` holds, per
 decider, the decision it signs until a time past the end of a day, and ``free_at`` when
 that sign-off ends. Once a sign-off starts, the decision's ``t_in`` holds its end: the
-time it arrives at the next desk, or completes. Today's arrivals at desks (new decisions and forwarded ones)
-are listed in ``buf.fresh`` and bucket-sorted by (time, uid) before joining the
-desks' queues. Deadlines are counted by service and day raised
+time it arrives at the next desk, or completes. New decisions and forwarded ones are
+pushed at their desk's tail as they come, and each desk puts the day's arrivals in order
+of (time, uid) when it is served: a few entries per desk, instead of one sort of every
+arrival of a level (:mod:`.queues`). Deadlines are counted by service and day raised
 (``buf.pending_by_day``) and decisions at desks as they come and go
 (``buf.desk_load``), so a day costs O(arrivals + sign-offs + desks + services), plus
 one pass over the queues for tacit approvals when they are on.
@@ -61,7 +62,6 @@ from .context import (
     COUNT_ARRIVED,
     COUNT_COMPLETED,
     COUNT_FREE,
-    COUNT_FRESH,
     COUNT_REWORK,
     COUNT_TACIT,
     COUNT_UNMET,
@@ -78,7 +78,7 @@ from .context import (
     TODAY_TACIT,
     UNCERTAINTY_UNIT,
 )
-from .memory import prefetch, prefetch_write
+from .memory import prefetch
 from .mobility import move, nominal
 from .pool import NONE, draw_key
 from .queues import make_room
@@ -88,6 +88,7 @@ EXCEPTION, REDEPLOYMENT = 0, 1
 AHEAD = 8  # desks looked ahead for prefetching
 FETCH_AHEAD = 16  # decisions looked ahead for prefetching in lists
 QUEUE_AHEAD = 8  # decisions looked ahead in a desk's queue
+SORT_INLINE = 16  # a desk's new arrivals are sorted in the serving loop up to this many
 
 
 @njit(cache=True, inline="always")
@@ -119,42 +120,6 @@ def error_table(P, scope, exception_share):
         for level in range(LEVELS):
             table[k, level] = error_probability(P, scope[k], level, exception_share)
     return table
-
-
-@njit(cache=True)
-def _take_fresh(level, level_of, fresh, fresh_desk, counts, t_in, uid):
-    """Take today's arrivals at desks of ``level`` off the list, sorted by (time, uid).
-
-    Desks are independent within a level, so one sort by time puts every desk's
-    arrivals in FIFO order. Returns the slots and their desks, in that order; the
-    records are read once, for their times, fetched ahead.
-    """
-    n = counts[COUNT_FRESH]
-    taken = 0
-    for j in range(n):
-        if level_of[fresh_desk[j]] == level:
-            taken += 1
-    slots = np.empty(taken, dtype=np.int64)
-    desks = np.empty(taken, dtype=np.int64)
-    times = np.empty(taken, dtype=np.float64)
-    taken = 0
-    kept = 0
-    for j in range(n):
-        if j + FETCH_AHEAD < n:
-            prefetch(t_in, fresh[j + FETCH_AHEAD])
-        d = fresh_desk[j]
-        if level_of[d] == level:
-            slots[taken] = fresh[j]
-            desks[taken] = d
-            times[taken] = t_in[fresh[j]]
-            taken += 1
-        else:
-            fresh[kept] = fresh[j]
-            fresh_desk[kept] = d
-            kept += 1
-    counts[COUNT_FRESH] = kept
-    order = time_order(times, slots, uid)
-    return slots[order], desks[order]
 
 
 @njit(cache=True)
@@ -192,6 +157,22 @@ def time_order(times, slots, uid):
     return order
 
 
+@njit(cache=True)
+def order_arrivals(store, lo, hi, t_in, uid):
+    """Put the queue entries ``store[lo:hi]`` in order of arrival time ``t_in``, ties by uid.
+
+    For a desk that received many decisions since it was last served (the few of an
+    ordinary desk are sorted in the serving loop itself).
+    """
+    slots = store[lo:hi].copy()
+    times = np.empty(hi - lo, dtype=np.float64)
+    for j in range(hi - lo):
+        times[j] = t_in[slots[j]]
+    order = time_order(times, slots, uid)
+    for j in range(hi - lo):
+        store[lo + j] = slots[order[j]]
+
+
 @njit(cache=True, inline="always")
 def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     """Forward signed-off decisions to the parent desk, or complete them."""
@@ -202,7 +183,9 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     authority, created, expires, service = decisions.authority, decisions.created, decisions.expires, decisions.service
     counts, today, latency, by_level = buf.counts, buf.today, buf.latency, buf.by_level
     errors, backlog, pending = buf.errors, buf.backlog, services.pending
-    fresh, fresh_desk, free = buf.fresh, buf.fresh_desk, buf.free
+    free = buf.free
+    store, start, end, base, cap, new = (buf.queue_store, buf.queue_start, buf.queue_end, buf.queue_base,
+                                         buf.queue_cap, buf.queue_new)
     load, pending_by_day = buf.desk_load, buf.pending_by_day
     error = error_table(P, x.scope, x.exception_share)
     for j in range(n_done):
@@ -214,12 +197,14 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
         k = kind[i]
         load[m] -= 1
         if not tacit[i] and level_of[m] > authority[i] and parent[m] >= 0:
-            manager[i] = parent[m]  # t_in: the sign-off's end, its arrival there
-            load[parent[m]] += 1
-            f = counts[COUNT_FRESH]  # list among today's arrivals at desks (see pool)
-            fresh[f] = i
-            fresh_desk[f] = parent[m]
-            counts[COUNT_FRESH] = f + 1
+            up = parent[m]
+            manager[i] = up  # t_in: the sign-off's end, its arrival there
+            load[up] += 1
+            if end[up] == base[up] + cap[up]:  # push i at desk up (see queues)
+                make_room(up, store, start, end, base, cap, counts)
+            store[end[up]] = i
+            end[up] += 1
+            new[up] += 1
             continue
         level = P.field_level if tacit[i] else level_of[m]
         lat = t_in[i] - created[i]
@@ -272,9 +257,8 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     horizon = day + 1.0
     tacit = P.tacit_days
     counts, free_at, serving, free = buf.counts, buf.free_at, buf.serving, buf.free
-    store, start, end = buf.queue_store, buf.queue_start, buf.queue_end
-    base, cap = buf.queue_base, buf.queue_cap
-    rate, level_of = managers.rate, managers.level
+    store, start, end, base, new = buf.queue_store, buf.queue_start, buf.queue_end, buf.queue_base, buf.queue_new
+    rate = managers.rate
     desk, deciders = managers.desk, managers.deciders
     uid = decisions.uid
     t_in, expires, load = decisions.t_in, decisions.expires, buf.desk_load
@@ -282,27 +266,34 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     effort, level_ptr, level_desks = x.effort, x.level_ptr, x.level_desks
     done = np.empty(counts[COUNT_ACTIVE] + serving.shape[0] + 1, dtype=np.int32)
     for level in range(len(level_ptr) - 2, -1, -1):
-        slots, desks = _take_fresh(level, level_of, buf.fresh, buf.fresh_desk, counts, t_in, uid)
-        for j in range(slots.shape[0]):
-            if j + FETCH_AHEAD < slots.shape[0]:  # the tail a later push writes to (if still there)
-                tail = end[desks[j + FETCH_AHEAD]]
-                if tail < store.shape[0]:
-                    prefetch_write(store, tail)
-            i, m = slots[j], desks[j]  # push i at desk m (see queues)
-            if end[m] == base[m] + cap[m]:
-                make_room(m, store, start, end, base, cap, counts)
-            store[end[m]] = i
-            end[m] += 1
         n_done = 0
         last = level_ptr[level + 1]
         for j in range(level_ptr[level], last):
-            if j + 2 * AHEAD < last:  # fetch the queues of desks ahead, then their heads
-                prefetch(store, start[level_desks[j + 2 * AHEAD]])
+            if j + 2 * AHEAD < last:  # fetch the queues of desks ahead (head and new entries), then their records
+                far = level_desks[j + 2 * AHEAD]
+                prefetch(store, start[far])
+                if new[far] > 0:
+                    prefetch(store, end[far] - new[far])
             if j + AHEAD < last:
                 ahead = level_desks[j + AHEAD]
                 for r in range(start[ahead], min(end[ahead], start[ahead] + QUEUE_AHEAD)):
                     prefetch(t_in, store[r])
+                for r in range(max(end[ahead] - new[ahead], start[ahead] + QUEUE_AHEAD), end[ahead]):
+                    prefetch(t_in, store[r])
             m = level_desks[j]
+            fresh = end[m] - new[m]  # today's arrivals, in order of (time, uid) (see queues)
+            if new[m] > SORT_INLINE:
+                order_arrivals(store, fresh, end[m], t_in, uid)
+            else:
+                for r in range(fresh + 1, end[m]):  # insertion sort
+                    i = store[r]
+                    h = r
+                    while h > fresh and (t_in[store[h - 1]] > t_in[i]
+                                         or (t_in[store[h - 1]] == t_in[i] and uid[store[h - 1]] > uid[i])):
+                        store[h] = store[h - 1]
+                        h -= 1
+                    store[h] = i
+            new[m] = 0
             lo = desk[m]
             hi = lo + deciders[m]
             for k in range(lo, hi):

@@ -52,7 +52,17 @@ def gather(values, index, out):
     """``out[a] = values[index[a]]`` for every agent ``a``.
 
     A table read per agent (its service's), kept apart from the loops the compiler turns
-    into vector code: it would not vectorise them with the read inside.
+    into vector code: it would not vectorise them with the read inside. When every entry
+    of the table is the same (no service closed today, no IT outage), ``out`` is filled
+    with it: the same values, without a read per agent.
     """
+    uniform = values.shape[0] > 0
+    for s in range(1, values.shape[0]):
+        if values[s] != values[0]:
+            uniform = False
+            break
+    if uniform:
+        out[:] = values[0]
+        return
     for a in range(index.shape[0]):
         out[a] = values[index[a]]

@@ -1,4 +1,4 @@
-"""The decision pool: slots, the free stack, today's arrivals at desks, new decisions.
+"""The decision pool: slots, the free stack, new decisions.
 
 Shared by the stages that raise decisions (arrivals, mobility) and the one that
 serves them (decisions). The pool's bookkeeping is a handful of array writes, written
@@ -12,17 +12,16 @@ one place:
   counts[COUNT_ACTIVE] += 1`` (the engine keeps the stack from running dry);
 * **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
   counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1``;
-* **list i among today's arrivals at desk m**: ``fresh[n] = i; fresh_desk[n] = m``
-  with ``n = counts[COUNT_FRESH]``, then ``counts[COUNT_FRESH] = n + 1`` — an array read in order by the decisions stage
-  rather than a chain of slots followed from one to the next (each step of a chain
-  waits for memory).
+* **send i to desk m**: push it at the tail of m's queue (see :mod:`.queues`); the desk
+  puts the day's arrivals in order of time when it is served.
 """
 
 import numpy as np
 from numba import njit
 
-from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE, COUNT_FRESH
+from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE
 from .memory import prefetch_write
+from .queues import make_room
 
 NONE = -1
 MOVE_UIDS = 1 << 30  # redeployment decisions are numbered in the pool from here (uids are int32)
@@ -55,7 +54,9 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
     free, uid, kind = buf.free, decisions.uid, decisions.kind
     service, created, expiry = decisions.service, decisions.created, decisions.expires
     t_in, auth, manager = decisions.t_in, decisions.authority, decisions.manager
-    tacit, counts, fresh, fresh_desk, load = decisions.tacit, buf.counts, buf.fresh, buf.fresh_desk, buf.desk_load
+    tacit, counts, load = decisions.tacit, buf.counts, buf.desk_load
+    store, start, end, base, cap = buf.queue_store, buf.queue_start, buf.queue_end, buf.queue_base, buf.queue_cap
+    new = buf.queue_new
     if counts[COUNT_FREE] < n:
         raise RuntimeError("decision pool exhausted")
     slots = np.empty(n, dtype=np.int32)
@@ -88,10 +89,11 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         load[first] += 1
         expiry[i] = expires[j]
         tacit[i] = False
-        f = counts[COUNT_FRESH]
-        fresh[f] = i
-        fresh_desk[f] = first
-        counts[COUNT_FRESH] = f + 1
+        if end[first] == base[first] + cap[first]:  # push i at desk first (see queues)
+            make_room(first, store, start, end, base, cap, counts)
+        store[end[first]] = i
+        end[first] += 1
+        new[first] += 1
         slots[j] = i
         firsts[j] = first
     return slots, firsts

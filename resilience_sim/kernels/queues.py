@@ -5,10 +5,15 @@ segment ``store[base[m]:base[m] + cap[m]]``. Taking the head reads the next entr
 the array, so the decisions behind it can be fetched from memory ahead of time — a
 chain of slots, each pointing to the next, made every step wait for memory.
 
-The decisions stage pushes and pops in its loops, inline (see :mod:`.pool` for why):
+The stages push and pop in their loops, inline (see :mod:`.pool` for why):
 
 * **push slot i at desk m**: ``if end[m] == base[m] + cap[m]: make_room(...)``, then
-  ``store[end[m]] = i; end[m] += 1``;
+  ``store[end[m]] = i; end[m] += 1; new[m] += 1``: decisions are pushed as they are
+  raised or forwarded, in no particular order, and ``new[m]`` counts those pushed since
+  the desk was last served;
+* **serve desk m**: first put its last ``new[m]`` entries in order of arrival time (ties
+  by uid), then ``new[m] = 0``. They all arrive today, after every decision queued
+  before (which arrived on earlier days), so the whole queue is then in FIFO order;
 * **pop the head of desk m**: ``i = store[start[m]]; start[m] += 1``, and when the
   queue is empty (``start[m] == end[m]``) both go back to ``base[m]``.
 

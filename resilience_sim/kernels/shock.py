@@ -11,6 +11,14 @@ Rules (DESIGN §1.2 step 1), for each agent:
 3. a present agent who is not a manager, in a closed service, takes special leave;
 4. a present agent whose job can be done remotely works remotely if its (fixed)
    latent uniform is below today's remote uptake.
+
+Layout: the comparisons u < π of each agent are kept from one day to the next as bits
+(``buf.latents``, one byte per agent; ``buf.latents_for``: the day and the prevalences
+they hold for). A latent is a pure function of (seed, agent, reason, spell), so a bit
+is drawn again only when its prevalence changed since yesterday, or, for sickness, when
+the agent's spell changes (one agent in ``sickness_spell`` each day): on a day whose
+prevalences are yesterday's, one draw in seven agents instead of five draws per agent.
+The results are those of drawing every latent every day.
 """
 
 import numpy as np
@@ -18,10 +26,11 @@ from numba import njit
 
 from ..rng import ABSENCE, REMOTE, stream_key, uniform
 from ..state import STATUS_ABSENT, STATUS_ON_SITE, STATUS_REMOTE
-from .context import TODAY_ABSENT, TODAY_MANAGERS_PRESENT, TODAY_REMOTE, TODAY_SPECIAL_LEAVE
+from .context import TODAY_ABSENT, TODAY_BURNOUT_DAYS, TODAY_MANAGERS_PRESENT, TODAY_REMOTE, TODAY_SPECIAL_LEAVE
 from .memory import gather
 
 SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = 0, 1, 2, 3, 4, 5
+SICK_BIT, CHILDCARE_BIT, VULNERABILITY_BIT, VACANCY_BIT, REMOTE_BIT = 1, 2, 4, 8, 16
 _SPELL_STAGGER = 2654435761
 
 
@@ -31,51 +40,83 @@ def spell_phases(n_agents: int, spell: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def drawn_reasons(day, P, phase, prevalence, remote_uptake, reason, remote):
-    """Each agent's reason drawn from its latents today (-1: none), and its remote latent.
+def _draw_fixed(bits, bit, key, k, p):
+    """Set ``bit`` of every agent to u(key, agent, k) < p (no draw when p ≤ 0 or p ≥ 1)."""
+    keep = np.uint8(0xFF ^ bit)
+    on = np.uint8(bit)
+    if p <= 0.0 or p >= 1.0:  # u in [0, 1): the answer is the same for everyone
+        b = on if p >= 1.0 else np.uint8(0)
+        for a in range(bits.shape[0]):
+            bits[a] = (bits[a] & keep) | b
+        return
+    for a in range(bits.shape[0]):
+        bits[a] = (bits[a] & keep) | (on if uniform(key, a, k) < p else np.uint8(0))
 
-    ``reason[a]`` is the first reason whose latent is below today's prevalence;
-    ``remote[a]`` whether the remote latent is below today's uptake. A loop over three
-    arrays and the draws alone, without branches (the first reason that holds is
-    selected last): the compiler runs it on several agents at once.
-    """
-    key_abs = stream_key(P.seed, ABSENCE, 0)
-    key_rem = stream_key(P.seed, REMOTE, 0)
-    p_sick, p_child = prevalence[SICKNESS], prevalence[CHILDCARE]
-    p_vuln, p_vac = prevalence[VULNERABILITY], prevalence[VACANCY]
-    spell = P.sickness_spell
+
+@njit(cache=True)
+def _draw_sickness(day, spell, key, p, phase, bits, every):
+    """Set each agent's sickness bit for its spell today: all agents, or only those whose spell starts today."""
+    keep = np.uint8(0xFF ^ SICK_BIT)
+    on = np.uint8(SICK_BIT)
+    if p <= 0.0:
+        for a in range(bits.shape[0]):
+            bits[a] = bits[a] & keep
+        return
     first_block, into_block = day // spell, day % spell
-    for a in range(reason.shape[0]):
-        block = first_block + (into_block + phase[a] >= spell)  # (day + phase) // spell
-        r = VACANCY if uniform(key_abs, a, VACANCY) < p_vac else -1
-        r = VULNERABILITY if uniform(key_abs, a, VULNERABILITY) < p_vuln else r
-        r = CHILDCARE if uniform(key_abs, a, CHILDCARE) < p_child else r
-        reason[a] = SICKNESS if uniform(key_abs, a, block * 8) < p_sick else r
-        remote[a] = uniform(key_rem, a, 0) < remote_uptake
+    for a in range(bits.shape[0]):
+        shifted = into_block + phase[a]
+        if every or shifted == spell or shifted == 0:  # (day + phase) // spell moved on today
+            block = first_block + (shifted >= spell)
+            bits[a] = (bits[a] & keep) | (on if uniform(key, a, block * 8) < p else np.uint8(0))
+
+
+@njit(cache=True)
+def update_latents(day, P, phase, prevalence, remote_uptake, bits, held):
+    """Bring every agent's latent bits to today's prevalences and remote uptake (see module doc)."""
+    key_abs = stream_key(P.seed, ABSENCE, 0)
+    every = held[0] != day - 1  # not yesterday's bits (first day, or days run out of order): all again
+    p_sick = prevalence[SICKNESS]
+    _draw_sickness(day, P.sickness_spell, key_abs, p_sick, phase, bits, every or p_sick != held[1])
+    fixed = ((CHILDCARE, CHILDCARE_BIT, 2), (VULNERABILITY, VULNERABILITY_BIT, 3), (VACANCY, VACANCY_BIT, 4))
+    for reason, bit, h in fixed:
+        if every or prevalence[reason] != held[h]:
+            _draw_fixed(bits, bit, key_abs, reason, prevalence[reason])
+            held[h] = prevalence[reason]
+    if every or remote_uptake != held[5]:
+        _draw_fixed(bits, REMOTE_BIT, stream_key(P.seed, REMOTE, 0), 0, remote_uptake)
+        held[5] = remote_uptake
+    held[0] = day
+    held[1] = p_sick
 
 
 @njit(cache=True, inline="always")
-def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, today):
+def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, buf):
     """Set every agent's status and absence reason for ``day``."""
     burnout_until, assigned, role = agents.burnout_until, agents.assigned, agents.role
     can_remote, status, absence = agents.can_remote, agents.status, agents.absence
-    drawn = np.empty(assigned.shape[0], dtype=np.int8)
-    uptake = np.empty(assigned.shape[0], dtype=np.bool_)
-    drawn_reasons(day, P, phase, prevalence, remote_uptake, drawn, uptake)
+    bits, today = buf.latents, buf.today
+    update_latents(day, P, phase, prevalence, remote_uptake, bits, buf.latents_for)
     shut = np.empty(assigned.shape[0], dtype=np.bool_)
     gather(closed, assigned, shut)  # apart: the loop below runs vectorised without the read at random
     leave = 0
-    for a in range(assigned.shape[0]):  # the reason: burnout, else drawn, else special leave
-        on_leave = (drawn[a] < 0) & shut[a] & (role[a] < 0)
+    burnt_days = 0
+    for a in range(assigned.shape[0]):  # the reason: burnout, else drawn (the first that holds), else special leave
+        b = bits[a]
+        r = VACANCY if b & VACANCY_BIT else -1
+        r = VULNERABILITY if b & VULNERABILITY_BIT else r
+        r = CHILDCARE if b & CHILDCARE_BIT else r
+        r = SICKNESS if b & SICK_BIT else r
+        on_leave = (r < 0) & shut[a] & (role[a] < 0)
         burnt = burnout_until[a] >= day
-        absence[a] = BURNOUT if burnt else (SPECIAL_LEAVE if on_leave else drawn[a])
+        absence[a] = BURNOUT if burnt else (SPECIAL_LEAVE if on_leave else r)
         leave += on_leave & (not burnt)
+        burnt_days += burnt
     absent = 0
     remote = 0
     managers_present = 0
     for a in range(assigned.shape[0]):  # the status (two loops of few arrays: both run vectorised)
         away = absence[a] >= 0
-        at_home = (not away) & can_remote[a] & uptake[a]
+        at_home = (not away) & can_remote[a] & ((bits[a] & REMOTE_BIT) != 0)
         status[a] = STATUS_ABSENT if away else (STATUS_REMOTE if at_home else STATUS_ON_SITE)
         absent += away
         remote += at_home
@@ -84,3 +125,4 @@ def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, today)
     today[TODAY_MANAGERS_PRESENT] = managers_present
     today[TODAY_REMOTE] = remote
     today[TODAY_SPECIAL_LEAVE] = leave
+    today[TODAY_BURNOUT_DAYS] = burnt_days  # nothing else makes an agent absent, nor ends a burnout, later today

@@ -17,7 +17,6 @@ from numba import njit
 from ..rng import BURNOUT, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .context import (
-    TODAY_BURNOUT_DAYS,
     TODAY_BURNOUT_STARTS,
     TODAY_ENGAGEMENT,
     TODAY_FATIGUE,
@@ -40,12 +39,11 @@ def update(day, P, agents, services, agent_share, manager_share, today, scratch)
     _fatigue(P, status, role, agents.fatigue, scratch)
     _engagement(P, status, role, scratch, agents.engagement, agent_share - P.agent_tolerance,
                 manager_share - P.manager_tolerance)
-    starts, burnout_days = _burnouts(day, P, status, agents.burnout_until, scratch)
+    starts = _burnouts(day, P, status, agents.burnout_until, scratch)
     agents.fatigue[:] = scratch  # stored in single precision
     today[TODAY_FATIGUE], today[TODAY_ENGAGEMENT], today[TODAY_MANAGER_FATIGUE] = totals(agents.fatigue,
                                                                                          agents.engagement, role)
     today[TODAY_BURNOUT_STARTS] = starts
-    today[TODAY_BURNOUT_DAYS] = burnout_days
 
 
 @njit(cache=True)
@@ -72,10 +70,10 @@ def _engagement(P, status, role, fatigue, engagement, agent_extra, manager_extra
 
 @njit(cache=True)
 def _burnouts(day, P, status, burnout_until, fatigue):
-    """Start burnouts among present agents above the threshold; count burnout days today."""
-    days = 0
-    for a in range(status.shape[0]):
-        days += (status[a] == STATUS_ABSENT) & (burnout_until[a] >= day)
+    """Start burnouts among present agents above the threshold; returns their number.
+
+    (Today's burnout days, the agents absent for burnout, are counted by the shock stage.)
+    """
     key = stream_key(P.seed, BURNOUT, day)
     span = max(1.0 - P.burnout_threshold, 1e-9)
     starts = 0
@@ -85,7 +83,7 @@ def _burnouts(day, P, status, burnout_until, fatigue):
             if uniform(key, a, 0) < P.burnout_hazard * (f - P.burnout_threshold) / span:
                 burnout_until[a] = day + P.burnout_days
                 starts += 1
-    return starts, days
+    return starts
 
 
 @njit(cache=True)
