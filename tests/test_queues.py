@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from resilience_sim.kernels.context import COUNT_QUEUE_USED
-from resilience_sim.kernels.queues import compact, make_room, store_size
+from resilience_sim.kernels.decisions import order_arrivals
+from resilience_sim.kernels.queues import SORT_INLINE, compact, keep_in_order, make_room, store_size
 from resilience_sim.state import MappedArray
 
 
@@ -52,6 +53,37 @@ def test_queues_stay_fifo_through_slides_moves_and_packing(seed):
             assert base[d] <= start[d] <= end[d] <= base[d] + cap[d] <= len(store)
             assert list(store[start[d]:end[d]]) == list(expected[d])
     assert packings > 0, "the test should exercise packing"
+
+
+@pytest.mark.parametrize("arrivals", [1, 2, 5, SORT_INLINE, SORT_INLINE + 1, 200])
+def test_a_desk_serves_the_days_arrivals_in_order_of_time_then_uid(arrivals):
+    """Pushed in any order after older entries, today's arrivals end in (time, uid) order.
+
+    Up to SORT_INLINE are kept in order as they are pushed (keep_in_order); more are
+    sorted when the desk is served (order_arrivals). Equal times go by uid; the entries
+    queued before (earlier days) keep their place.
+    """
+    rng = np.random.default_rng(arrivals)
+    n_slots = 500
+    t_in = np.floor(rng.random(n_slots) * 8) / 8 + 3.0  # today is day 3; few distinct times: ties
+    uid = rng.permutation(10 * n_slots)[:n_slots].astype(np.int32)
+    older = np.array([7, 3, 9], dtype=np.int32)
+    t_in[older] = [1.2, 2.5, 2.9]  # queued on earlier days, in FIFO order
+    today = rng.choice(np.setdiff1d(np.arange(n_slots), older), arrivals, replace=False).astype(np.int32)
+    store = np.full(n_slots + 10, -1, dtype=np.int32)
+    store[:3] = older
+    end, new = 3, 0
+    for i in today:
+        store[end] = i
+        end += 1
+        new += 1
+        if 1 < new <= SORT_INLINE:
+            keep_in_order(store, end - 1, end - new, t_in, uid)
+    if new > SORT_INLINE:
+        order_arrivals(store, end - new, end, t_in, uid)
+    expected = sorted(today, key=lambda i: (t_in[i], uid[i]))
+    assert list(store[:3]) == list(older)
+    assert list(store[3:end]) == expected
 
 
 def test_compact_keeps_queues_and_packs_from_zero():

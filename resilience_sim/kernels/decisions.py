@@ -42,9 +42,9 @@ FIFO queue is a segment of one array of slots (:mod:`.queues`); ``serving`` hold
 decider, the decision it signs until a time past the end of a day, and ``free_at`` when
 that sign-off ends. Once a sign-off starts, the decision's ``t_in`` holds its end: the
 time it arrives at the next desk, or completes. New decisions and forwarded ones are
-pushed at their desk's tail as they come, and each desk puts the day's arrivals in order
-of (time, uid) when it is served: a few entries per desk, instead of one sort of every
-arrival of a level (:mod:`.queues`). Deadlines are counted by service and day raised
+pushed at their desk's tail as they come, kept in order of (time, uid) among the desk's
+arrivals since it was last served: a few comparisons per push, instead of one sort of
+every arrival of a level (:mod:`.queues`). Deadlines are counted by service and day raised
 (``buf.pending_by_day``) and decisions at desks as they come and go
 (``buf.desk_load``), so a day costs O(arrivals + sign-offs + desks + services), plus
 one pass over the queues for tacit approvals when they are on.
@@ -81,14 +81,13 @@ from .context import (
 from .memory import prefetch
 from .mobility import move, nominal
 from .pool import NONE, draw_key
-from .queues import make_room
+from .queues import SORT_INLINE, keep_in_order, make_room
 
 _SLOWEST = 1e-9
 EXCEPTION, REDEPLOYMENT = 0, 1
 AHEAD = 8  # desks looked ahead for prefetching
 FETCH_AHEAD = 16  # decisions looked ahead for prefetching in lists
 QUEUE_AHEAD = 8  # decisions looked ahead in a desk's queue
-SORT_INLINE = 16  # a desk's new arrivals are sorted in the serving loop up to this many
 
 
 @njit(cache=True, inline="always")
@@ -161,8 +160,8 @@ def time_order(times, slots, uid):
 def order_arrivals(store, lo, hi, t_in, uid):
     """Put the queue entries ``store[lo:hi]`` in order of arrival time ``t_in``, ties by uid.
 
-    For a desk that received many decisions since it was last served (the few of an
-    ordinary desk are sorted in the serving loop itself).
+    For a desk that received more than ``SORT_INLINE`` decisions since it was last served
+    (the few of an ordinary desk are kept in order as they are pushed, see :mod:`.queues`).
     """
     slots = store[lo:hi].copy()
     times = np.empty(hi - lo, dtype=np.float64)
@@ -205,6 +204,8 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             store[end[up]] = i
             end[up] += 1
             new[up] += 1
+            if 1 < new[up] <= SORT_INLINE:
+                keep_in_order(store, end[up] - 1, end[up] - new[up], t_in, uid)
             continue
         level = P.field_level if tacit[i] else level_of[m]
         lat = t_in[i] - created[i]
@@ -269,30 +270,15 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
         n_done = 0
         last = level_ptr[level + 1]
         for j in range(level_ptr[level], last):
-            if j + 2 * AHEAD < last:  # fetch the queues of desks ahead (head and new entries), then their records
-                far = level_desks[j + 2 * AHEAD]
-                prefetch(store, start[far])
-                if new[far] > 0:
-                    prefetch(store, end[far] - new[far])
+            if j + 2 * AHEAD < last:  # fetch the queues of desks ahead, then their heads
+                prefetch(store, start[level_desks[j + 2 * AHEAD]])
             if j + AHEAD < last:
                 ahead = level_desks[j + AHEAD]
                 for r in range(start[ahead], min(end[ahead], start[ahead] + QUEUE_AHEAD)):
                     prefetch(t_in, store[r])
-                for r in range(max(end[ahead] - new[ahead], start[ahead] + QUEUE_AHEAD), end[ahead]):
-                    prefetch(t_in, store[r])
             m = level_desks[j]
-            fresh = end[m] - new[m]  # today's arrivals, in order of (time, uid) (see queues)
-            if new[m] > SORT_INLINE:
-                order_arrivals(store, fresh, end[m], t_in, uid)
-            else:
-                for r in range(fresh + 1, end[m]):  # insertion sort
-                    i = store[r]
-                    h = r
-                    while h > fresh and (t_in[store[h - 1]] > t_in[i]
-                                         or (t_in[store[h - 1]] == t_in[i] and uid[store[h - 1]] > uid[i])):
-                        store[h] = store[h - 1]
-                        h -= 1
-                    store[h] = i
+            if new[m] > SORT_INLINE:  # today's arrivals were too many to keep in order as they came
+                order_arrivals(store, end[m] - new[m], end[m], t_in, uid)
             new[m] = 0
             lo = desk[m]
             hi = lo + deciders[m]

@@ -21,7 +21,7 @@ from numba import njit
 
 from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE
 from .memory import prefetch_write
-from .queues import make_room
+from .queues import SORT_INLINE, keep_in_order, make_room
 
 NONE = -1
 MOVE_UIDS = 1 << 30  # redeployment decisions are numbered in the pool from here (uids are int32)
@@ -94,6 +94,8 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         store[end[first]] = i
         end[first] += 1
         new[first] += 1
+        if 1 < new[first] <= SORT_INLINE:
+            keep_in_order(store, end[first] - 1, end[first] - new[first], t_in, uid)
         slots[j] = i
         firsts[j] = first
     return slots, firsts

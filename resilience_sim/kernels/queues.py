@@ -8,12 +8,15 @@ chain of slots, each pointing to the next, made every step wait for memory.
 The stages push and pop in their loops, inline (see :mod:`.pool` for why):
 
 * **push slot i at desk m**: ``if end[m] == base[m] + cap[m]: make_room(...)``, then
-  ``store[end[m]] = i; end[m] += 1; new[m] += 1``: decisions are pushed as they are
-  raised or forwarded, in no particular order, and ``new[m]`` counts those pushed since
-  the desk was last served;
-* **serve desk m**: first put its last ``new[m]`` entries in order of arrival time (ties
-  by uid), then ``new[m] = 0``. They all arrive today, after every decision queued
-  before (which arrived on earlier days), so the whole queue is then in FIFO order;
+  ``store[end[m]] = i; end[m] += 1; new[m] += 1``, and while ``new[m] ≤ SORT_INLINE``
+  :func:`keep_in_order` moves it back among the desk's ``new[m]`` last entries, those
+  pushed since the desk was last served. Decisions are pushed as they are raised or
+  forwarded, not in order of time; the records compared were just written or read,
+  so this costs a few comparisons in the cache;
+* **serve desk m**: if more than ``SORT_INLINE`` entries came (a desk at the top of a
+  centralised organisation), sort the last ``new[m]`` (``decisions.order_arrivals``);
+  then ``new[m] = 0``. Today's arrivals all come after every decision queued before
+  (which arrived on earlier days), so the whole queue is then in FIFO order;
 * **pop the head of desk m**: ``i = store[start[m]]; start[m] += 1``, and when the
   queue is empty (``start[m] == end[m]``) both go back to ``base[m]``.
 
@@ -30,6 +33,23 @@ from numba import njit
 from .context import COUNT_QUEUE_USED
 
 MIN_CAP = 4
+SORT_INLINE = 16  # a desk's arrivals since it was last served are kept in order as they are pushed, up to this many
+
+
+@njit(cache=True, inline="always")
+def keep_in_order(store, r, lo, t_in, uid):
+    """Move the entry just pushed at ``store[r]`` back among ``store[lo:r]``, in order of (time, uid).
+
+    ``store[lo:r]`` are the desk's arrivals since it was last served, already in that
+    order (an insertion sort, one entry at a time).
+    """
+    i = store[r]
+    t, u = t_in[i], uid[i]
+    h = r
+    while h > lo and (t_in[store[h - 1]] > t or (t_in[store[h - 1]] == t and uid[store[h - 1]] > u)):
+        store[h] = store[h - 1]
+        h -= 1
+    store[h] = i
 
 
 def store_size(pool: int, n_desks: int) -> int:
