@@ -12,8 +12,8 @@ one place:
   counts[COUNT_ACTIVE] += 1`` (the engine keeps the stack from running dry);
 * **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
   counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1``;
-* **send i to desk m**: push it at the tail of m's queue (see :mod:`.queues`); the desk
-  puts the day's arrivals in order of time when it is served.
+* **send i to desk m**: push it at the tail of m's queue and keep it in order of time among
+  the desk's arrivals since it was last served (see :mod:`.queues`).
 """
 
 import numpy as np

@@ -17,7 +17,8 @@ Layout: the comparisons u < π of each agent are kept from one day to the next a
 they hold for). A latent is a pure function of (seed, agent, reason, spell), so a bit
 is drawn again only when its prevalence changed since yesterday, or, for sickness, when
 the agent's spell changes (one agent in ``sickness_spell`` each day): on a day whose
-prevalences are yesterday's, one draw in seven agents instead of five draws per agent.
+prevalences are yesterday's, one draw per ``sickness_spell`` agents (seven by default)
+instead of five draws per agent.
 The results are those of drawing every latent every day.
 """
 
