@@ -26,6 +26,7 @@ from .kernels.context import (
     COUNT_UNMET,
     COUNT_WITHDRAWN,
     DayParams,
+    desk_words,
     new_buffers,
 )
 from .kernels.day import STAGES, DayInputs, run_day, run_days
@@ -123,14 +124,14 @@ class Simulation:
         n_deciders = int(managers.deciders.sum())
         self.buffers = new_buffers(o.n_agents, len(o.service_names), int(self.params.slots), n_deciders,
                                    len(managers.level), len(self.net.family_names))
-        self.level_ptr, self.level_desks = _desks_by_level(managers.level)
+        self.level_ptr, self.level_mask = _desks_by_level(managers.level)
         self.origin_cum = raising_weights(o)
         self.rules = decision_rules(scenario, o)
         self.service_staff = np.bincount(o.agents.home, minlength=len(o.service_names)).astype(np.float64)
         r = self.rules
         self._lookups = (o.origin_ptr, raiser_desks(o.origin_agent, o.agents.role, o.agents.manager),
                          self.origin_cum, raiser_guide(o.origin_ptr, self.origin_cum),
-                         spell_phases(o.n_agents, int(self.params.sickness_spell)), self.level_ptr, self.level_desks,
+                         spell_phases(o.n_agents, int(self.params.sickness_spell)), self.level_ptr, self.level_mask,
                          self.service_staff, r.authority, r.signoffs, r.effort, r.scope, self.net.twin,
                          self.net.near, self.net.tie_share, self.net.external, np.int64(self.net.hr_cell),
                          self.net.essential_missions)
@@ -310,12 +311,21 @@ def raising_weights(org: Organisation) -> np.ndarray:
 
 
 def _desks_by_level(level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Desks grouped by level (CSR): desks of level l are desks[ptr[l]:ptr[l+1]]."""
+    """Desks grouped by level: (ptr, mask).
+
+    Desks of level l are ``ptr[l]`` to ``ptr[l+1]`` in order of level (CSR counts), and
+    the set bits of ``mask[l]``, one bit per desk, desk m at bit m % 64 of word m // 64
+    (the layout of ``buf.desk_active``, see ``kernels.decisions``).
+    """
     depth = int(level.max()) + 1 if len(level) else 1
-    desks = np.argsort(level, kind="stable").astype(np.int64)
     ptr = np.zeros(depth + 1, dtype=np.int64)
     np.cumsum(np.bincount(level, minlength=depth), out=ptr[1:])
-    return ptr, desks
+    mask = np.zeros((depth, desk_words(len(level))), dtype=np.uint64)
+    for lv in range(depth):
+        bits = np.zeros(mask.shape[1] * 64, dtype=bool)
+        bits[:len(level)] = level == lv
+        mask[lv] = np.packbits(bits.reshape(-1, 8)[:, ::-1], axis=1).ravel().view("<u8")
+    return ptr, mask
 
 
 def _day_major(cond: DailyConditions) -> dict[str, np.ndarray]:

@@ -5,9 +5,10 @@ from collections import deque
 import numpy as np
 import pytest
 
-from resilience_sim.kernels.context import COUNT_QUEUE_USED
-from resilience_sim.kernels.decisions import order_arrivals
-from resilience_sim.kernels.queues import SORT_INLINE, compact, keep_in_order, make_room, store_size
+from resilience_sim.engine import _desks_by_level
+from resilience_sim.kernels.context import COUNT_QUEUE_USED, desk_words
+from resilience_sim.kernels.decisions import marked, order_arrivals, scratch
+from resilience_sim.kernels.queues import MIN_CAP, SORT_INLINE, compact, keep_in_order, make_room, mark, store_size
 from resilience_sim.state import MappedArray
 
 
@@ -80,29 +81,35 @@ def test_a_desk_serves_the_days_arrivals_in_order_of_time_then_uid(arrivals):
         if 1 < new <= SORT_INLINE:
             keep_in_order(store, end - 1, end - new, t_in, uid)
     if new > SORT_INLINE:
-        order_arrivals(store, end - new, end, t_in, uid)
+        times, work = scratch(new, np.empty(0), np.empty(0, dtype=np.int64))
+        order_arrivals(store, end - new, end, t_in, uid, times, work)
     expected = sorted(today, key=lambda i: (t_in[i], uid[i]))
     assert list(store[:3]) == list(older)
     assert list(store[3:end]) == expected
 
 
-def test_compact_keeps_queues_and_packs_from_zero():
-    store = np.zeros(100, dtype=np.int32)
-    start, end = np.array([50, 10, 0]), np.array([53, 10, 0])
-    base, cap = np.array([48, 10, 0]), np.array([6, 4, 0])
-    store[50:53] = [7, 8, 9]
+@pytest.mark.parametrize("store_len, kept", [(100, True), (50, False)])
+def test_packing_keeps_each_desks_room_when_the_store_allows(store_len, kept):
+    """Packing keeps every desk's capacity (``MIN_CAP`` at least) when that takes at most two
+    thirds of the store; else each queue gets room to grow by half, none if empty."""
+    store = np.full(store_len, -1, dtype=np.int32)
+    start, end = np.array([40, 10, 0]), np.array([43, 10, 0])
+    base, cap = np.array([20, 10, 0]), np.array([30, 4, 0])
+    store[40:43] = [7, 8, 9]
     counts = np.zeros(24, dtype=np.int64)
-    counts[COUNT_QUEUE_USED] = 54
+    counts[COUNT_QUEUE_USED] = 50
     compact(store, start, end, base, cap, counts)
-    assert list(store[start[0]:end[0]]) == [7, 8, 9]
-    assert base[0] == 0 and end[1] == start[1] and counts[COUNT_QUEUE_USED] == cap.sum()
+    assert list(store[start[0]:end[0]]) == [7, 8, 9] and end[1] == start[1] and end[2] == start[2]
+    assert list(cap) == ([30, 4, MIN_CAP] if kept else [5, 0, 0])
+    assert list(base) == ([MIN_CAP + 4, MIN_CAP, 0] if kept else [0, 0, 0]), "packed from 0 in store order"
+    assert counts[COUNT_QUEUE_USED] == cap.sum()
 
 
 def test_compact_in_place_moves_segments_both_ways_without_overwriting():
     """Packing in place: a full segment pushes the next one towards the end, while a later
     one with a free front moves towards the start; every queue keeps its entries in order."""
     store = np.full(40, -1, dtype=np.int32)
-    base, cap = np.array([0, 2, 5, 30]), np.array([2, 3, 10, 4])
+    base, cap = np.array([0, 2, 5, 30]), np.array([2, 3, 25, 4])  # too much room kept to fit: packed tight
     start, end = np.array([0, 2, 12, 31]), np.array([2, 5, 14, 34])
     queues = {0: [1, 2], 1: [3, 4, 5], 2: [6, 7], 3: [8, 9, 10]}
     for m, q in queues.items():
@@ -132,3 +139,21 @@ def test_mapped_array_copies_when_a_view_is_still_held():
     held[:] = 3
     m.resize(100_000)  # the map cannot move under a live view: it is copied instead
     assert held[0] == 3 and m.array[4] == 3 and m.array[5] == 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_level_serves_its_marked_desks_in_order_of_desk(seed):
+    """Desks marked by pushes are listed level by level, in order of desk number, each once;
+    unmarked desks and desks of other levels are left out."""
+    rng = np.random.default_rng(seed)
+    n_desks = int(rng.integers(1, 300))
+    level = rng.integers(0, 5, n_desks).astype(np.int8)
+    _, level_mask = _desks_by_level(level)
+    active = np.zeros(desk_words(n_desks), dtype=np.uint64)
+    pushed = rng.integers(0, n_desks, int(rng.integers(0, 2 * n_desks)))
+    for m in pushed:
+        mark(active, m)
+    todo = np.empty(n_desks, dtype=np.int32)
+    for lv in range(5):
+        n = marked(active, level_mask[lv], todo)
+        assert list(todo[:n]) == [m for m in range(n_desks) if level[m] == lv and m in set(pushed.tolist())]

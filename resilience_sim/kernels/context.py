@@ -64,6 +64,7 @@ Buffers = namedtuple("Buffers", [
     "queue_cap",    # (managers,) int64: length of that segment
     "queue_new",   # (managers,) int64: decisions pushed at each desk since it was last served (see kernels.queues)
     "desk_load",   # (managers,) int64: decisions at each desk now (queued or being signed)
+    "desk_active",  # (⌈managers/64⌉,) uint64: a bit per desk that may have work (see kernels.decisions)
     "pending_by_day",  # (S, slots) int64: exceptions waiting for their decision, by day raised (ring)
     "latency",     # (KINDS, LATENCY_BINS + 1) int64: histograms of decision latencies
     "by_level",    # (KINDS, LEVELS) int64: decisions settled, by type and level settled at
@@ -102,6 +103,11 @@ TODAY_QUEUE = 16  # TODAY_QUEUE + level: decisions at desks of that level at the
 TODAY_MANAGERS_PRESENT = 32
 
 
+def desk_words(n_managers: int) -> int:
+    """64-bit words of a bitmap with one bit per desk (``desk_active``, the level masks)."""
+    return (n_managers + 63) // 64
+
+
 def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_managers: int,
                 n_families: int = 1) -> Buffers:
     """Zeroed working arrays for a run."""
@@ -121,6 +127,7 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         queue_cap=np.zeros(n_managers, dtype=np.int64),
         queue_new=np.zeros(n_managers, dtype=np.int64),
         desk_load=np.zeros(n_managers, dtype=np.int64),
+        desk_active=np.zeros(desk_words(n_managers), dtype=np.uint64),
         pending_by_day=np.zeros((n_services, slots), dtype=np.int64),
         latency=np.zeros((KINDS, LATENCY_BINS + 1), dtype=np.int64),
         by_level=np.zeros((KINDS, LEVELS), dtype=np.int64),

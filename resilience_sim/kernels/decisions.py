@@ -44,16 +44,22 @@ that sign-off ends. Once a sign-off starts, the decision's ``t_in`` holds its en
 time it arrives at the next desk, or completes. New decisions and forwarded ones are
 pushed at their desk's tail as they come, kept in order of (time, uid) among the desk's
 arrivals since it was last served: a few comparisons per push, instead of one sort of
-every arrival of a level (:mod:`.queues`). Deadlines are counted by service and day raised
+every arrival of a level (:mod:`.queues`). A push also sets the desk's bit in
+``buf.desk_active``; a level is served by listing the desks whose bits are set (in order
+of desk number, as all desks were before), and a desk left with nothing queued and
+nothing being signed clears its bit: on an ordinary day most team leaders' desks are
+idle and not visited. Deadlines are counted by service and day raised
 (``buf.pending_by_day``) and decisions at desks as they come and go
-(``buf.desk_load``), so a day costs O(arrivals + sign-offs + desks + services), plus
-one pass over the queues for tacit approvals when they are on.
+(``buf.desk_load``), so a day costs O(arrivals + sign-offs + desks with work + services),
+plus two passes over the desks (rates, queue counts) and one over the queues for tacit
+approvals when they are on.
 """
 
 import math
 
 import numpy as np
 from numba import njit
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from ..rng import DECISION_ERROR, DECISION_TIME, exponential, stream_key, uniform
 from ..state import STATUS_ABSENT
@@ -81,7 +87,7 @@ from .context import (
 from .memory import prefetch
 from .mobility import move, nominal
 from .pool import NONE, draw_key
-from .queues import SORT_INLINE, keep_in_order, make_room
+from .queues import SORT_INLINE, keep_in_order, make_room, mark
 
 _SLOWEST = 1e-9
 EXCEPTION, REDEPLOYMENT = 0, 1
@@ -122,54 +128,59 @@ def error_table(P, scope, exception_share):
 
 
 @njit(cache=True)
-def time_order(times, slots, uid):
-    """The permutation sorting ``times``, ties by the slots' uid.
-
-    A bucket sort, O(n) for times spread over the day. Equal times (measure zero) go by
-    uid, for determinism.
-    """
-    n = times.shape[0]
-    order = np.arange(n)
-    if n < 2:
-        return order
-    lo = times.min()
-    hi = times.max()
-    scale = n / (hi - lo) if hi > lo else 0.0
-    bucket = np.empty(n, dtype=np.int64)
-    start = np.zeros(n + 1, dtype=np.int64)
-    for j in range(n):
-        bucket[j] = min(int((times[j] - lo) * scale), n - 1)
-        start[bucket[j] + 1] += 1
-    for b in range(n):
-        start[b + 1] += start[b]
-    for j in range(n):
-        order[start[bucket[j]]] = j
-        start[bucket[j]] += 1
-    for j in range(1, n):  # insertion sort: each moves only within its bucket
-        p = order[j]
-        h = j
-        while h > 0 and (times[order[h - 1]] > times[p]
-                         or (times[order[h - 1]] == times[p] and uid[slots[order[h - 1]]] > uid[slots[p]])):
-            order[h] = order[h - 1]
-            h -= 1
-        order[h] = p
-    return order
-
-
-@njit(cache=True)
-def order_arrivals(store, lo, hi, t_in, uid):
+def order_arrivals(store, lo, hi, t_in, uid, times, work):
     """Put the queue entries ``store[lo:hi]`` in order of arrival time ``t_in``, ties by uid.
 
     For a desk that received more than ``SORT_INLINE`` decisions since it was last served
     (the few of an ordinary desk are kept in order as they are pushed, see :mod:`.queues`).
+    A bucket sort, O(n) for times spread over the day, then an insertion pass in which
+    each entry moves only within its bucket. ``times`` (≥ 2n entries) and ``work`` (≥ 3n
+    + 1) are scratch space (see :func:`scratch`), so that sorting allocates nothing.
     """
-    slots = store[lo:hi].copy()
-    times = np.empty(hi - lo, dtype=np.float64)
-    for j in range(hi - lo):
-        times[j] = t_in[slots[j]]
-    order = time_order(times, slots, uid)
-    for j in range(hi - lo):
-        store[lo + j] = slots[order[j]]
+    n = hi - lo
+    t_lo = np.inf
+    t_hi = -np.inf
+    for j in range(n):
+        i = store[lo + j]
+        t = t_in[i]
+        times[j] = t
+        work[n + j] = i
+        t_lo = min(t_lo, t)
+        t_hi = max(t_hi, t)
+    scale = n / (t_hi - t_lo) if t_hi > t_lo else 0.0
+    bucket, slots, begin = work[:n], work[n:2 * n], work[2 * n:3 * n + 1]
+    begin[:] = 0
+    for j in range(n):
+        b = min(int((times[j] - t_lo) * scale), n - 1)
+        bucket[j] = b
+        begin[b + 1] += 1
+    for b in range(n):
+        begin[b + 1] += begin[b]
+    ordered = times[n:2 * n]
+    for j in range(n):
+        r = begin[bucket[j]]
+        begin[bucket[j]] = r + 1
+        store[lo + r] = slots[j]
+        ordered[r] = times[j]
+    for j in range(1, n):
+        i = store[lo + j]
+        t = ordered[j]
+        h = j
+        while h > 0 and (ordered[h - 1] > t or (ordered[h - 1] == t and uid[store[lo + h - 1]] > uid[i])):
+            store[lo + h] = store[lo + h - 1]
+            ordered[h] = ordered[h - 1]
+            h -= 1
+        store[lo + h] = i
+        ordered[h] = t
+
+
+@njit(cache=True, inline="always")
+def scratch(n, times, work):
+    """Scratch space for :func:`order_arrivals` of ``n`` entries: ``times``, ``work`` or larger ones."""
+    if times.shape[0] < 2 * n:
+        size = max(2 * n, 2 * times.shape[0], 256)
+        return np.empty(size, dtype=np.float64), np.empty(3 * (size // 2) + 1, dtype=np.int64)
+    return times, work
 
 
 @njit(cache=True, inline="always")
@@ -185,7 +196,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
     free = buf.free
     store, start, end, base, cap, new = (buf.queue_store, buf.queue_start, buf.queue_end, buf.queue_base,
                                          buf.queue_cap, buf.queue_new)
-    load, pending_by_day = buf.desk_load, buf.pending_by_day
+    load, pending_by_day, active = buf.desk_load, buf.pending_by_day, buf.desk_active
     error = error_table(P, x.scope, x.exception_share)
     for j in range(n_done):
         if j + FETCH_AHEAD < n_done:
@@ -206,6 +217,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             new[up] += 1
             if 1 < new[up] <= SORT_INLINE:
                 keep_in_order(store, end[up] - 1, end[up] - new[up], t_in, uid)
+            mark(active, up)
             continue
         level = P.field_level if tacit[i] else level_of[m]
         lat = t_in[i] - created[i]
@@ -264,21 +276,24 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     uid = decisions.uid
     t_in, expires, load = decisions.t_in, decisions.expires, buf.desk_load
     created, kind, is_tacit = decisions.created, decisions.kind, decisions.tacit
-    effort, level_ptr, level_desks = x.effort, x.level_ptr, x.level_desks
+    effort, level_ptr, level_mask, active = x.effort, x.level_ptr, x.level_mask, buf.desk_active
     done = np.empty(counts[COUNT_ACTIVE] + serving.shape[0] + 1, dtype=np.int32)
+    times, work = np.empty(0, dtype=np.float64), np.empty(0, dtype=np.int64)  # see scratch
+    todo = np.empty(start.shape[0], dtype=np.int32)
     for level in range(len(level_ptr) - 2, -1, -1):
         n_done = 0
-        last = level_ptr[level + 1]
-        for j in range(level_ptr[level], last):
+        last = marked(active, level_mask[level], todo)
+        for j in range(last):
             if j + 2 * AHEAD < last:  # fetch the queues of desks ahead, then their heads
-                prefetch(store, start[level_desks[j + 2 * AHEAD]])
+                prefetch(store, start[todo[j + 2 * AHEAD]])
             if j + AHEAD < last:
-                ahead = level_desks[j + AHEAD]
+                ahead = todo[j + AHEAD]
                 for r in range(start[ahead], min(end[ahead], start[ahead] + QUEUE_AHEAD)):
                     prefetch(t_in, store[r])
-            m = level_desks[j]
+            m = todo[j]
             if new[m] > SORT_INLINE:  # today's arrivals were too many to keep in order as they came
-                order_arrivals(store, end[m] - new[m], end[m], t_in, uid)
+                times, work = scratch(new[m], times, work)
+                order_arrivals(store, end[m] - new[m], end[m], t_in, uid, times, work)
             new[m] = 0
             lo = desk[m]
             hi = lo + deciders[m]
@@ -324,7 +339,26 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                     n_done += 1
                 else:
                     serving[k] = i
+            if start[m] == end[m]:
+                idle = True
+                for k in range(lo, hi):
+                    idle &= serving[k] < 0
+                if idle:  # nothing queued, nothing being signed: not served again until a push marks it
+                    active[m >> 6] &= ~(np.uint64(1) << np.uint64(m & 63))
         settle(done, n_done, day, P, x, agents, services, managers, decisions, buf)
+
+
+@njit(cache=True, inline="always")
+def marked(active, mask, todo):
+    """List in ``todo`` the desks whose bits are set in both ``active`` and ``mask``, in order; return how many."""
+    n = 0
+    for w in range(mask.shape[0]):
+        bits = active[w] & mask[w]
+        while bits != 0:
+            todo[n] = (w << 6) + int(trailing_zeros(bits))
+            n += 1
+            bits &= bits - np.uint64(1)
+    return n
 
 
 @njit(cache=True)

@@ -12,8 +12,8 @@ one place:
   counts[COUNT_ACTIVE] += 1`` (the engine keeps the stack from running dry);
 * **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
   counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1``;
-* **send i to desk m**: push it at the tail of m's queue and keep it in order of time among
-  the desk's arrivals since it was last served (see :mod:`.queues`).
+* **send i to desk m**: push it at the tail of m's queue, keep it in order of time among
+  the desk's arrivals since it was last served and mark the desk (see :mod:`.queues`).
 """
 
 import numpy as np
@@ -21,7 +21,7 @@ from numba import njit
 
 from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE
 from .memory import prefetch_write
-from .queues import SORT_INLINE, keep_in_order, make_room
+from .queues import SORT_INLINE, keep_in_order, make_room, mark
 
 NONE = -1
 MOVE_UIDS = 1 << 30  # redeployment decisions are numbered in the pool from here (uids are int32)
@@ -56,7 +56,7 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
     t_in, auth, manager = decisions.t_in, decisions.authority, decisions.manager
     tacit, counts, load = decisions.tacit, buf.counts, buf.desk_load
     store, start, end, base, cap = buf.queue_store, buf.queue_start, buf.queue_end, buf.queue_base, buf.queue_cap
-    new = buf.queue_new
+    new, active = buf.queue_new, buf.desk_active
     if counts[COUNT_FREE] < n:
         raise RuntimeError("decision pool exhausted")
     slots = np.empty(n, dtype=np.int32)
@@ -96,6 +96,7 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         new[first] += 1
         if 1 < new[first] <= SORT_INLINE:
             keep_in_order(store, end[first] - 1, end[first] - new[first], t_in, uid)
+        mark(active, first)
         slots[j] = i
         firsts[j] = first
     return slots, firsts

@@ -10,7 +10,8 @@ The stages push and pop in their loops, inline (see :mod:`.pool` for why):
 * **push slot i at desk m**: ``if end[m] == base[m] + cap[m]: make_room(...)``, then
   ``store[end[m]] = i; end[m] += 1; new[m] += 1``, and while ``new[m] ≤ SORT_INLINE``
   :func:`keep_in_order` moves it back among the desk's ``new[m]`` last entries, those
-  pushed since the desk was last served. Decisions are pushed as they are raised or
+  pushed since the desk was last served; and :func:`mark` sets the desk's bit in
+  ``buf.desk_active``, so that it is served. Decisions are pushed as they are raised or
   forwarded, not in order of time; the records compared were just written or read,
   so this costs a few comparisons in the cache;
 * **serve desk m**: if more than ``SORT_INLINE`` entries came (a desk at the top of a
@@ -52,15 +53,22 @@ def keep_in_order(store, r, lo, t_in, uid):
     store[h] = i
 
 
+@njit(cache=True, inline="always")
+def mark(active, m):
+    """Set desk m's bit in the bitmap ``active``: it has work (see ``decisions.sign_offs``)."""
+    active[m >> 6] |= np.uint64(1) << np.uint64(m & 63)
+
+
 def store_size(pool: int, n_desks: int) -> int:
     """Entries of a store that can hold ``pool`` queued decisions in any layout.
 
-    After packing, the segments take at most 1.5·queued + desks entries, and each
-    non-empty one has room for one more entry; an empty one moving takes ``MIN_CAP``.
-    3 entries per slot of the pool leave at least 1.5·pool entries free after a
-    packing, so that packings stay rare (each costs a pass over the store).
+    After a tight packing, the segments take at most 1.5·queued + desks entries, and
+    each non-empty one has room for one more entry; an empty one moving takes
+    ``MIN_CAP``. 3 entries per slot of the pool leave at least 1.5·pool entries free
+    after a packing, so that packings stay rare (each costs a pass over the store);
+    ``MIN_CAP`` more per desk let packings keep a room for every desk (:func:`compact`).
     """
-    return 3 * pool + 2 * n_desks + 2 * MIN_CAP
+    return 3 * pool + (2 + MIN_CAP) * n_desks + 2 * MIN_CAP
 
 
 @njit(cache=True)
@@ -88,9 +96,26 @@ def make_room(m, store, start, end, base, cap, counts):
     counts[COUNT_QUEUE_USED] = b + new_cap
 
 
+@njit(cache=True, inline="always")
+def _room(n, cap, keep):
+    """A segment's capacity after packing, for a queue of ``n`` entries.
+
+    At least 1.5·n + 1 (0 if empty), and if ``keep``, at least its capacity before and ``MIN_CAP``.
+    """
+    least = n + n // 2 + 1 if n > 0 else 0
+    return max(least, cap, MIN_CAP) if keep else least
+
+
 @njit(cache=True)
 def compact(store, start, end, base, cap, counts):
-    """Pack the segments from the start of the store, in place, each with room to grow by half.
+    """Pack the segments from the start of the store, in place.
+
+    Each segment keeps its capacity (the room its queue grew to, ``MIN_CAP`` at least) if
+    all of them then take at most two thirds of the store; else each gets room for its
+    queue to grow by half, none if empty. Shrinking every segment to its queue made the
+    desks grow back by moves to the end of the used area (every empty desk that got a
+    decision took ``MIN_CAP`` entries there), which filled the store again within two or
+    three days: 21 packings in 180 days at 100,000 agents (the benchmark scenario).
 
     The segments keep their order in the store. Those that move towards the start are
     moved first, in that order, then those that move towards the end, in reverse
@@ -99,11 +124,14 @@ def compact(store, start, end, base, cap, counts):
     """
     order = np.argsort(base, kind="mergesort")
     new_base = np.empty_like(base)
+    kept = 0
+    for m in order:
+        kept += _room(end[m] - start[m], cap[m], True)
+    keep = 3 * kept <= 2 * store.shape[0]  # their room kept, a third of the store stays free
     total = 0
     for m in order:
-        n = end[m] - start[m]
+        cap[m] = _room(end[m] - start[m], cap[m], keep)
         new_base[m] = total
-        cap[m] = n + n // 2 + 1 if n > 0 else 0
         total += cap[m]
     if total > store.shape[0]:
         raise RuntimeError("desk queue store exhausted")
