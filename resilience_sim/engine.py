@@ -286,6 +286,11 @@ class Simulation:
             raise ConservationError(f"day {last}: decisions counted at desks do not match the pool")
         if len(np.unique(self.decisions.uid[used])) != used.sum():
             raise ConservationError(f"day {last}: a decision is held twice")
+        marked = np.unpackbits(self.buffers.desk_active.view(np.uint8), bitorder="little")[:len(load)]
+        unmarked = np.flatnonzero((load > 0) & (marked == 0))
+        if len(unmarked):
+            raise ConservationError(f"day {last}: desk(s) {unmarked[:5].tolist()} hold decisions but are not "
+                                    "marked to be served")
 
 
 def _pool_need(daily: dict[str, np.ndarray], p: DayParams, staff: float) -> np.ndarray:
@@ -313,9 +318,9 @@ def raising_weights(org: Organisation) -> np.ndarray:
 def _desks_by_level(level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Desks grouped by level: (ptr, mask).
 
-    Desks of level l are ``ptr[l]`` to ``ptr[l+1]`` in order of level (CSR counts), and
-    the set bits of ``mask[l]``, one bit per desk, desk m at bit m % 64 of word m // 64
-    (the layout of ``buf.desk_active``, see ``kernels.decisions``).
+    ``ptr[l + 1] - ptr[l]`` desks are at level l (cumulative counts; ``len(ptr) - 1``
+    levels); they are the set bits of ``mask[l]``, one bit per desk, desk m at bit m % 64
+    of word m // 64 (the layout of ``buf.desk_active``, see ``kernels.decisions``).
     """
     depth = int(level.max()) + 1 if len(level) else 1
     ptr = np.zeros(depth + 1, dtype=np.int64)

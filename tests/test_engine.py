@@ -74,6 +74,17 @@ def test_conservation_check_catches_a_lost_task(small):
         sim.check_conservation()
 
 
+def test_conservation_check_catches_a_desk_left_unmarked(small):
+    """A desk holding decisions must be marked to be served (kernels.decisions, desk_active)."""
+    sim = Simulation(small)
+    while not sim.buffers.desk_load.any():
+        sim.step()
+    sim.check_conservation()
+    sim.buffers.desk_active[:] = 0
+    with pytest.raises(ConservationError, match="not marked to be served"):
+        sim.check_conservation()
+
+
 def test_lockdown_dips_and_recovers():
     sim = Simulation(load("covid_lockdown_2020"))
     out = sim.run()

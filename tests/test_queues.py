@@ -105,11 +105,14 @@ def test_packing_keeps_each_desks_room_when_the_store_allows(store_len, kept):
     assert counts[COUNT_QUEUE_USED] == cap.sum()
 
 
-def test_compact_in_place_moves_segments_both_ways_without_overwriting():
+@pytest.mark.parametrize("room, packed", [(10, [0, 4, 9, 19]), (25, [0, 4, 9, 13])])
+def test_compact_in_place_moves_segments_both_ways_without_overwriting(room, packed):
     """Packing in place: a full segment pushes the next one towards the end, while a later
-    one with a free front moves towards the start; every queue keeps its entries in order."""
+    one with a free front moves towards the start; every queue keeps its entries in order.
+    With room 10 the segments keep their room (24 entries of 40); with 25 they would not
+    fit in two thirds of the store, and each gets room to grow by half."""
     store = np.full(40, -1, dtype=np.int32)
-    base, cap = np.array([0, 2, 5, 30]), np.array([2, 3, 25, 4])  # too much room kept to fit: packed tight
+    base, cap = np.array([0, 2, 5, 30]), np.array([2, 3, room, 4])
     start, end = np.array([0, 2, 12, 31]), np.array([2, 5, 14, 34])
     queues = {0: [1, 2], 1: [3, 4, 5], 2: [6, 7], 3: [8, 9, 10]}
     for m, q in queues.items():
@@ -117,7 +120,7 @@ def test_compact_in_place_moves_segments_both_ways_without_overwriting():
     counts = np.zeros(24, dtype=np.int64)
     counts[COUNT_QUEUE_USED] = 34
     compact(store, start, end, base, cap, counts)
-    assert list(base) == [0, 4, 9, 13], "packed in the order of the store, each with room by half"
+    assert list(base) == packed, "packed in the order of the store"
     for m, q in queues.items():
         assert list(store[start[m]:end[m]]) == q
         assert end[m] < base[m] + cap[m] <= (base[m + 1] if m + 1 < len(base) else counts[COUNT_QUEUE_USED])

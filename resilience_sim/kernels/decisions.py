@@ -47,8 +47,9 @@ arrivals since it was last served: a few comparisons per push, instead of one so
 every arrival of a level (:mod:`.queues`). A push also sets the desk's bit in
 ``buf.desk_active``; a level is served by listing the desks whose bits are set (in order
 of desk number, as all desks were before), and a desk left with nothing queued and
-nothing being signed clears its bit: on an ordinary day most team leaders' desks are
-idle and not visited. Deadlines are counted by service and day raised
+nothing being signed when it is served clears its bit (one emptied by tacit approvals
+clears it at its next visit): on an ordinary day most team leaders' desks are idle and
+not visited. Deadlines are counted by service and day raised
 (``buf.pending_by_day``) and decisions at desks as they come and go
 (``buf.desk_load``), so a day costs O(arrivals + sign-offs + desks with work + services),
 plus two passes over the desks (rates, queue counts) and one over the queues for tacit
