@@ -124,14 +124,14 @@ class Simulation:
         n_deciders = int(managers.deciders.sum())
         self.buffers = new_buffers(o.n_agents, len(o.service_names), int(self.params.slots), n_deciders,
                                    len(managers.level), len(self.net.family_names))
-        self.level_ptr, self.level_mask = _desks_by_level(managers.level)
+        self.level_mask = _level_masks(managers.level)
         self.origin_cum = raising_weights(o)
         self.rules = decision_rules(scenario, o)
         self.service_staff = np.bincount(o.agents.home, minlength=len(o.service_names)).astype(np.float64)
         r = self.rules
         self._lookups = (o.origin_ptr, raiser_desks(o.origin_agent, o.agents.role, o.agents.manager),
                          self.origin_cum, raiser_guide(o.origin_ptr, self.origin_cum),
-                         spell_phases(o.n_agents, int(self.params.sickness_spell)), self.level_ptr, self.level_mask,
+                         spell_phases(o.n_agents, int(self.params.sickness_spell)), self.level_mask,
                          self.service_staff, r.authority, r.signoffs, r.effort, r.scope, self.net.twin,
                          self.net.near, self.net.tie_share, self.net.external, np.int64(self.net.hr_cell),
                          self.net.essential_missions)
@@ -315,22 +315,16 @@ def raising_weights(org: Organisation) -> np.ndarray:
     return cum
 
 
-def _desks_by_level(level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Desks grouped by level: (ptr, mask).
+def _level_masks(level: np.ndarray) -> np.ndarray:
+    """The desks of each level (from 0 to the deepest) as bit masks, one row a level.
 
-    ``ptr[l + 1] - ptr[l]`` desks are at level l (cumulative counts; ``len(ptr) - 1``
-    levels); they are the set bits of ``mask[l]``, one bit per desk, desk m at bit m % 64
-    of word m // 64 (the layout of ``buf.desk_active``, see ``kernels.decisions``).
+    Desk m is bit m % 64 of word m // 64, the layout of ``buf.desk_active`` (see
+    ``kernels.decisions``).
     """
     depth = int(level.max()) + 1 if len(level) else 1
-    ptr = np.zeros(depth + 1, dtype=np.int64)
-    np.cumsum(np.bincount(level, minlength=depth), out=ptr[1:])
-    mask = np.zeros((depth, desk_words(len(level))), dtype=np.uint64)
-    for lv in range(depth):
-        bits = np.zeros(mask.shape[1] * 64, dtype=bool)
-        bits[:len(level)] = level == lv
-        mask[lv] = np.packbits(bits.reshape(-1, 8)[:, ::-1], axis=1).ravel().view("<u8")
-    return ptr, mask
+    bits = np.zeros((depth, desk_words(len(level)) * 64), dtype=bool)
+    bits[level, np.arange(len(level))] = True
+    return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
 
 
 def _day_major(cond: DailyConditions) -> dict[str, np.ndarray]:

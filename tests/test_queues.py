@@ -5,7 +5,7 @@ from collections import deque
 import numpy as np
 import pytest
 
-from resilience_sim.engine import _desks_by_level
+from resilience_sim.engine import _level_masks
 from resilience_sim.kernels.context import COUNT_QUEUE_USED, desk_words
 from resilience_sim.kernels.decisions import marked, order_arrivals, scratch
 from resilience_sim.kernels.queues import MIN_CAP, SORT_INLINE, compact, keep_in_order, make_room, mark, store_size
@@ -151,7 +151,7 @@ def test_a_level_serves_its_marked_desks_in_order_of_desk(seed):
     rng = np.random.default_rng(seed)
     n_desks = int(rng.integers(1, 300))
     level = rng.integers(0, 5, n_desks).astype(np.int8)
-    _, level_mask = _desks_by_level(level)
+    level_mask = _level_masks(level)
     active = np.zeros(desk_words(n_desks), dtype=np.uint64)
     pushed = rng.integers(0, n_desks, int(rng.integers(0, 2 * n_desks)))
     for m in pushed:

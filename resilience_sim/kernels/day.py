@@ -24,7 +24,7 @@ from .context import COUNT_ACTIVE
 #: the day's inputs that are not state: the organisation's lookup tables and today's shock
 DayInputs = namedtuple("DayInputs", [
     "origin_ptr", "origin_desk", "origin_cum", "origin_guide",  # who raises exceptions (arrivals.raiser_*)
-    "spell_phase", "level_ptr", "level_mask", "service_staff",
+    "spell_phase", "level_mask", "service_staff",
     "authority", "signoffs", "effort", "scope",  # decision rules by type (policy.DecisionRules)
     "twin", "near", "tie_share", "external", "hr_cell", "essential_missions",  # mobility.MobilityNet
     "prevalence", "remote", "exception_share", "crisis", "demand", "closed", "it_factor",
@@ -125,7 +125,7 @@ def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, abs
         if buf.counts[COUNT_ACTIVE] + need[day] > decs.uid.shape[0]:
             return day
         today = DayInputs(x.origin_ptr, x.origin_desk, x.origin_cum, x.origin_guide, x.spell_phase,
-                          x.level_ptr, x.level_mask, x.service_staff, x.authority, x.signoffs, x.effort,
+                          x.level_mask, x.service_staff, x.authority, x.signoffs, x.effort,
                           x.scope, x.twin, x.near, x.tie_share, x.external, x.hr_cell, x.essential_missions,
                           absence[day], float(remote[day]), float(exception_share[day]), bool(crisis[day]), demand[day],
                           closed[day], it_factor[day])

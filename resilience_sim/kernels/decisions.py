@@ -277,11 +277,11 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     uid = decisions.uid
     t_in, expires, load = decisions.t_in, decisions.expires, buf.desk_load
     created, kind, is_tacit = decisions.created, decisions.kind, decisions.tacit
-    effort, level_ptr, level_mask, active = x.effort, x.level_ptr, x.level_mask, buf.desk_active
+    effort, level_mask, active = x.effort, x.level_mask, buf.desk_active
     done = np.empty(counts[COUNT_ACTIVE] + serving.shape[0] + 1, dtype=np.int32)
     times, work = np.empty(0, dtype=np.float64), np.empty(0, dtype=np.int64)  # see scratch
     todo = np.empty(start.shape[0], dtype=np.int32)
-    for level in range(len(level_ptr) - 2, -1, -1):
+    for level in range(level_mask.shape[0] - 1, -1, -1):
         n_done = 0
         last = marked(active, level_mask[level], todo)
         for j in range(last):
