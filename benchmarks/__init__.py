@@ -3,8 +3,9 @@
 ``python -m benchmarks`` (full) or ``python -m benchmarks --quick --check`` (CI, under two
 minutes) measures, in one process and its children, the cost per agent-day, the share
 of each stage of the day, memory per agent, the kernels against the reference, ensemble
-throughput and the command line end to end. Each run writes ``benchmarks/out/<UTC
-timestamp>.json`` and appends a section to ``benchmarks/RESULTS.md``;
+throughput and the command line end to end. A full run keeps its record in
+``benchmarks/history/`` and writes ``benchmarks/RESULTS.md`` again from the records (a quick run
+keeps its record in ``benchmarks/out/`` and changes no tracked file);
 ``python -m benchmarks.plot JSON`` draws ``benchmarks/scaling.png``.
 
 ``python -m benchmarks.profile`` runs the scenario under Linux ``perf`` with the compiled

@@ -1,8 +1,9 @@
 """Run the benchmark suite of resilience_sim (quick for CI, or full).
 
-``python -m benchmarks [--quick] [--check]`` measures, writes the JSON record
-(benchmarks/out/), appends a section to benchmarks/RESULTS.md and, in full mode, draws
-benchmarks/scaling.png.
+``python -m benchmarks [--quick] [--check]`` measures and writes the JSON record. A full run
+keeps it in benchmarks/history/ (in git), writes benchmarks/RESULTS.md again from the records
+and draws benchmarks/scaling.png; a quick run (CI) keeps it in benchmarks/out/ (not in git)
+and changes no tracked file.
 
 Exit code 1 with ``--check`` when a gate fails (ratios and shares only, see suite.py).
 """
@@ -21,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="judge the gates; exit 1 if one fails")
     ap.add_argument("--only", help=f"comma-separated parts among {','.join(suite.PARTS)} "
                     "(implies --no-record)")
-    ap.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    ap.add_argument("--no-record", action="store_true",
+                    help="full mode: keep the record out of history/ and RESULTS.md")
     ap.add_argument("--plot", action=argparse.BooleanOptionalAction, default=None,
                     help="draw benchmarks/scaling.png (default: in full mode)")
     args = ap.parse_args(argv)
@@ -37,10 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     checks = suite.gates(rec) if args.check else None
     if checks is not None:
         rec["gates"] = [{"gate": n, "passed": ok, "message": m} for n, ok, m in checks]
-    path = suite.write(rec)
+    keep = plan.mode == "full" and not (args.no_record or args.only)
+    path = suite.write(rec, report.HISTORY if keep else suite.OUT)
     text = report.section(rec, path, checks)
-    if not (args.no_record or args.only):
-        report.append(text)
+    if keep:
+        print(f"page: {report.write()}", file=sys.stderr)
     if args.plot if args.plot is not None else plan.mode == "full":
         from .plot import plot
 

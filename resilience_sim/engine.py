@@ -15,26 +15,19 @@ from collections.abc import Callable
 import numpy as np
 
 from .kernels.arrivals import raiser_desks, raiser_guide
+from .kernels.conservation import LAWS, violation
 from .kernels.context import (
     COUNT_ACTIVE,
-    COUNT_ARRIVED,
-    COUNT_COMPLETED,
-    COUNT_CREATED,
     COUNT_FREE,
     COUNT_NEXT_UID,
-    COUNT_PROCESSED,
-    COUNT_UNMET,
-    COUNT_WITHDRAWN,
-    DayParams,
     desk_words,
     new_buffers,
 )
-from .kernels.day import STAGES, DayInputs, run_day, run_days
-from .kernels.mobility import MOVE_UIDS, WORKING_DAYS_PER_MONTH
+from .kernels.day import STAGES, DayInputs, DayParams, day_params, run_day, run_days
+from .kernels.mobility import MOVE_UIDS
 from .kernels.queues import store_size
-from .kernels.record import COLUMNS
+from .kernels.record import columns, layout
 from .kernels.shock import spell_phases
-from .mobility import mode_index
 from .mobility import setup as mobility_setup
 from .organisation import Organisation, build
 from .policy import decision_rules
@@ -42,55 +35,11 @@ from .scenario import Scenario
 from .shocks import DailyConditions, compile_conditions
 from .state import DECISION, Decisions, MappedArray, record_dtype
 
-CHUNK_DAYS = 32  # days per compiled call when the conservation check is off
+CHUNK_DAYS = 32  # days per compiled call
 
 
 class ConservationError(AssertionError):
     """A conservation law of DESIGN §1.2 failed: a bug, never a user error."""
-
-
-def day_params(scenario: Scenario, org: Organisation) -> DayParams:
-    """The scalar parameters of the day's rules, from a scenario."""
-    p = scenario.params
-    week = p["policy.reporting.week_hours"]
-    mode, scope = mode_index(scenario)
-    return DayParams(
-        seed=np.int64(p["run.seed"]), slots=np.int64(int(org.services.deadline.max()) + 1),
-        agent_reporting=p["policy.reporting.agent_hours"] / week,
-        manager_reporting=p["policy.reporting.manager_hours"] / week,
-        crisis_reporting=p["policy.reporting.crisis_multiplier"], hours_per_day=week / 5.0,
-        remote_productivity=p["work.remote_productivity"],
-        sickness_spell=np.int64(p["baseline.sickness_spell"]), interim=p["policy.decisions.interim"],
-        tacit_days=-1.0 if p["policy.validation.tacit_days"] is None else p["policy.validation.tacit_days"],
-        freedom=p["policy.freedom.risk_limit"], field_level=np.int64(org.depth + 1),
-        delay_per_level=p["policy.information.delay_per_level"],
-        base_error=p["decisions.base_error"], staleness_error=p["decisions.staleness_error"],
-        local_error=p["decisions.local_error"],
-        quality=1.0 - p["hr.advice_quality_gain"] * p["hr.advice"],
-        manager_boost=(1.0 + p["hr.advice_capacity_gain"] * p["hr.advice"])
-        * (1.0 + p["support.capacity_gain"] * (p["support.peer"] + p["support.in_situ"]) / 2),
-        manager_relief=1.0 - p["support.fatigue_relief"] * (p["support.peer"] + p["support.in_situ"]) / 2,
-        agent_tolerance=p["wellbeing.reporting_tolerance_agent"] / week,
-        manager_tolerance=p["wellbeing.reporting_tolerance_manager"] / week,
-        spending_rate=p["decisions.spending_rate"] / 100.0,
-        partnership_rate=p["decisions.partnership_rate"] / 100.0,
-        mobility_mode=np.int64(mode), mobility_scope=np.int64(scope),
-        coordinator_moves=p["mobility.coordinator_capacity"] * org.n_agents / 1000.0,
-        learning_days=p["mobility.learning_days"], known_learning_days=p["mobility.known_learning_days"],
-        ramp_start=p["mobility.ramp_start"], wrong_move_productivity=p["mobility.wrong_move_productivity"],
-        permanent_after=np.int64(p["mobility.permanent_after"]), reveal_rate=p["mobility.reveal_rate"],
-        volunteer_share=p["mobility.volunteer_days"] / WORKING_DAYS_PER_MONTH,
-        time_bank_cap=p["mobility.time_bank_cap"], sponsorship=bool(p["mobility.sponsorship"]),
-        training_share=p["mobility.training_share"], training_days=np.int64(p["mobility.training_days"]),
-        fatigue_gain=p["wellbeing.fatigue_gain"], fatigue_recovery=p["wellbeing.fatigue_recovery"],
-        fatigue_effect=p["wellbeing.fatigue_effect"],
-        burnout_threshold=p["wellbeing.burnout_threshold"],
-        burnout_hazard=p["wellbeing.burnout_hazard"], burnout_days=np.int64(p["wellbeing.burnout_days"]),
-        engagement_baseline=p["wellbeing.engagement_baseline"],
-        engagement_recovery=p["wellbeing.engagement_recovery"],
-        reporting_cost=p["wellbeing.reporting_cost"], fatigue_cost=p["wellbeing.fatigue_cost"],
-        pressure_cap=p["wellbeing.pressure_cap"],
-    )
 
 
 class Simulation:
@@ -103,7 +52,7 @@ class Simulation:
 
     Attributes:
         day: next day to simulate.
-        out: (days, len(COLUMNS)) table of daily metrics.
+        out: (days, len(record.columns())) table of daily metrics.
 
     """
 
@@ -123,24 +72,26 @@ class Simulation:
         self.agents, self.services, self.managers = o.agents, o.services, managers
         n_deciders = int(managers.deciders.sum())
         self.buffers = new_buffers(o.n_agents, len(o.service_names), int(self.params.slots), n_deciders,
-                                   len(managers.level), len(self.net.family_names))
+                                   len(managers.level), len(self.net.family_names), layout())
         self.level_mask = _level_masks(managers.level)
         self.origin_cum = raising_weights(o)
         self.rules = decision_rules(scenario, o)
         self.service_staff = np.bincount(o.agents.home, minlength=len(o.service_names)).astype(np.float64)
         r = self.rules
-        self._lookups = (o.origin_ptr, raiser_desks(o.origin_agent, o.agents.role, o.agents.manager),
-                         self.origin_cum, raiser_guide(o.origin_ptr, self.origin_cum),
-                         spell_phases(o.n_agents, int(self.params.sickness_spell)), self.level_mask,
-                         self.service_staff, r.authority, r.signoffs, r.effort, r.scope, self.net.twin,
-                         self.net.near, self.net.tie_share, self.net.external, np.int64(self.net.hr_cell),
-                         self.net.essential_missions)
+        net = self.net
+        self._lookups = dict(
+            origin_ptr=o.origin_ptr, origin_desk=raiser_desks(o.origin_agent, o.agents.role, o.agents.manager),
+            origin_cum=self.origin_cum, origin_guide=raiser_guide(o.origin_ptr, self.origin_cum),
+            spell_phase=spell_phases(o.n_agents, int(self.params.sickness_spell)), level_mask=self.level_mask,
+            service_staff=self.service_staff, authority=r.authority, signoffs=r.signoffs, effort=r.effort,
+            scope=r.scope, twin=net.twin, near=net.near, tie_share=net.tie_share, external=net.external,
+            hr_cell=np.int64(net.hr_cell), essential_missions=net.essential_missions)
         self._need = _pool_need(self._daily, self.params, float(self.service_staff.sum()))
         self._maps = {"records": MappedArray(record_dtype(DECISION)), "free": MappedArray(np.int32),
                       "queue_store": MappedArray(np.int32),
                       **{a.name: MappedArray(a.dtype) for a in DECISION if not a.record}}
         self._grow_pool(1024)
-        self.out = np.full((self.days, len(COLUMNS)), np.nan)
+        self.out = np.full((self.days, len(columns())), np.nan)
         self.day = 0
 
     def _grow_pool(self, size: int) -> None:
@@ -184,8 +135,9 @@ class Simulation:
     def _inputs(self, t: int) -> DayInputs:
         """The day's inputs besides the state: the lookup tables and day t's conditions."""
         d = self._daily
-        return DayInputs(*self._lookups, d["absence"][t], float(d["remote"][t]), float(d["exception_share"][t]),
-                         bool(d["crisis"][t]), d["demand"][t], d["closed"][t], d["it_factor"][t])
+        return DayInputs(**self._lookups, prevalence=d["absence"][t], remote=float(d["remote"][t]),
+                         exception_share=float(d["exception_share"][t]), crisis=bool(d["crisis"][t]),
+                         demand=d["demand"][t], closed=d["closed"][t], it_factor=d["it_factor"][t])
 
     def step(self, timings: dict[str, float] | None = None) -> None:
         """Simulate one day.
@@ -213,42 +165,43 @@ class Simulation:
         if self.check:
             self.check_conservation()
 
-    def advance(self, n_days: int) -> int:
-        """Simulate up to ``n_days`` days in compiled calls (no conservation check).
+    def advance(self, n_days: int, check: bool = False) -> int:
+        """Simulate up to ``n_days`` days in compiled calls; returns the number of days simulated.
 
         The compiled loop stops early when the decision pool needs room; the pool grows
-        here and the loop resumes. Returns the number of days simulated.
+        here and the loop resumes. With ``check``, the conservation laws are checked at the
+        end of every day inside the compiled loop (ConservationError at the first broken).
         """
         first = self.day
         stop = min(self.days, first + n_days)
         d = self._daily
+        found = np.zeros(3, dtype=np.int64)
         while self.day < stop:
             self._ensure_room()
             self.day = int(run_days(np.int64(self.day), np.int64(stop), self._need, self.params, self.agents,
                                     self.services, self.managers, self.decisions, self.buffers,
                                     self._inputs(self.day), d["absence"], d["remote"], d["exception_share"],
-                                    d["crisis"], d["demand"], d["closed"], d["it_factor"], self.out))
+                                    d["crisis"], d["demand"], d["closed"], d["it_factor"], self.out,
+                                    check, found))
+            if found[2]:
+                self._raise(self.day - 1, found)
         return self.day - first
 
     def run(self, progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Simulate the remaining days; return the daily table.
 
-        With the conservation check on, one day at a time; otherwise ``CHUNK_DAYS`` days
-        per compiled call, which saves the fixed cost of a call (passing ~150 arrays)
-        on every day — most of the day's cost in small organisations. Python's cyclic
+        ``CHUNK_DAYS`` days per compiled call, which saves the fixed cost of a call (passing
+        ~150 arrays) on every day — most of the day's cost in small organisations; with the
+        conservation check on, the laws are checked every day inside that call. Python's cyclic
         garbage collector is paused meanwhile: the loop makes no cycles, but its few small
-        objects per call would trigger collections that walk every object of the process
-        (measured: a third of the day's cost at 1,000 agents).
+        objects per call would trigger collections that walk every object of the process,
+        a large share of a small organisation's day (docs/performance.md).
         """
         collecting = gc.isenabled()
         gc.disable()
         try:
             while self.day < self.days:
-                if self.check:
-                    self.step()
-                    done = 1
-                else:
-                    done = self.advance(CHUNK_DAYS)
+                done = self.advance(CHUNK_DAYS, self.check)
                 if progress is not None:
                     progress(done)
         finally:
@@ -258,39 +211,16 @@ class Simulation:
 
     def check_conservation(self) -> None:
         """Raise ConservationError if tasks or decisions are not conserved after the last day."""
-        c = self.buffers.counts
-        last = self.day - 1
-        used = self.decisions.uid >= 0
-        alive = used & (self.decisions.expires > last)  # tasks whose deadline has not passed
-        waiting = int(self.buffers.backlog.sum()) + int(alive.sum())
-        if c[COUNT_ARRIVED] != c[COUNT_PROCESSED] + waiting + c[COUNT_UNMET]:
-            raise ConservationError(
-                f"day {last}: tasks arrived {c[COUNT_ARRIVED]} != processed "
-                f"{c[COUNT_PROCESSED]} + waiting {waiting} + unmet {c[COUNT_UNMET]}")
-        if waiting != int(self.services.waiting.sum()):
-            raise ConservationError(f"day {last}: services report {self.services.waiting.sum()} "
-                                    f"waiting, queues hold {waiting}")
-        if c[COUNT_CREATED] != c[COUNT_COMPLETED] + c[COUNT_WITHDRAWN] + c[COUNT_ACTIVE]:
-            raise ConservationError(
-                f"day {last}: decisions created {c[COUNT_CREATED]} != completed "
-                f"{c[COUNT_COMPLETED]} + withdrawn {c[COUNT_WITHDRAWN]} + in flight {c[COUNT_ACTIVE]}")
-        if used.sum() != c[COUNT_ACTIVE]:
-            raise ConservationError(f"day {last}: {used.sum()} decisions held, {c[COUNT_ACTIVE]} counted")
-        pending = np.bincount(self.decisions.service[alive], minlength=len(self.services.pending))
-        if not np.array_equal(pending, self.services.pending):
-            raise ConservationError(f"day {last}: pending exceptions do not match decisions")
-        if not np.array_equal(pending, self.buffers.pending_by_day.sum(axis=1)):
-            raise ConservationError(f"day {last}: pending exceptions by day do not match decisions")
-        load = np.bincount(self.decisions.manager[used], minlength=len(self.managers.level))
-        if not np.array_equal(load, self.buffers.desk_load):
-            raise ConservationError(f"day {last}: decisions counted at desks do not match the pool")
-        if len(np.unique(self.decisions.uid[used])) != used.sum():
-            raise ConservationError(f"day {last}: a decision is held twice")
-        marked = np.unpackbits(self.buffers.desk_active.view(np.uint8), bitorder="little")[:len(load)]
-        unmarked = np.flatnonzero((load > 0) & (marked == 0))
-        if len(unmarked):
-            raise ConservationError(f"day {last}: desk(s) {unmarked[:5].tolist()} hold decisions but are not "
-                                    "marked to be served")
+        found = np.zeros(3, dtype=np.int64)
+        law = violation(np.int64(self.day - 1), self.services, self.managers, self.decisions, self.buffers, found)
+        if law:
+            found[2] = law
+            self._raise(self.day - 1, found)
+
+    @staticmethod
+    def _raise(day: int, found: np.ndarray) -> None:
+        """The ConservationError of a broken law (``found``: its two figures and its number)."""
+        raise ConservationError(f"day {day}: " + LAWS[int(found[2])].format(int(found[0]), int(found[1])))
 
 
 def _pool_need(daily: dict[str, np.ndarray], p: DayParams, staff: float) -> np.ndarray:

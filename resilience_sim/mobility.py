@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .organisation import Organisation
-from .params import MOBILITY_MODES, MOBILITY_SCOPES
 from .rng import BUILD, uniforms
 from .scenario import Scenario
 from .schema import ScenarioError, suggest
@@ -158,9 +157,3 @@ def setup(scenario: Scenario, org: Organisation) -> tuple[MobilityNet, Managers]
     essential = np.unique(org.services.mission[org.services.essential]).astype(np.int64)
     net = MobilityNet(names, twin, neighbours(org, fam, twin), tie_shares(org), external, cell, essential)
     return net, managers
-
-
-def mode_index(scenario: Scenario) -> tuple[int, int]:
-    """(mode, scope) as the kernels' integer codes."""
-    return (MOBILITY_MODES.index(scenario["mobility.mode"]),
-            MOBILITY_SCOPES.index(scenario["mobility.scope"]))

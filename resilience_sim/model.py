@@ -17,7 +17,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent, Network
 
 from .engine import Simulation
-from .kernels.record import COL, COLUMNS
+from .kernels.record import column_index, columns
 from .scenario import DEFAULT_SCENARIO, Scenario, load
 from .state import AGENT, MANAGER, SERVICE
 
@@ -129,7 +129,7 @@ class OrganisationModel(mesa.Model):
         if agent_objects:
             self._create_agents()
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in COLUMNS},
+            model_reporters={name: _reporter(name) for name in columns()},
         )
 
     def _create_agents(self) -> None:
@@ -153,8 +153,8 @@ class OrganisationModel(mesa.Model):
         return self.sim.day
 
     def today(self, column: str) -> float:
-        """The last simulated day's value of a daily metric (see ``COLUMNS``)."""
-        return float(self.sim.out[self.sim.day - 1, COL[column]]) if self.sim.day else float("nan")
+        """The last simulated day's value of a daily metric (see ``record.DECLARED``)."""
+        return float(self.sim.out[self.sim.day - 1, column_index()[column]]) if self.sim.day else float("nan")
 
     def step(self) -> None:
         """Simulate one day and collect its metrics."""
@@ -172,7 +172,7 @@ class OrganisationModel(mesa.Model):
     @property
     def performance(self) -> np.ndarray:
         """P(t) for the days simulated so far."""
-        return self.sim.out[: self.sim.day, COL["performance"]]
+        return self.sim.out[: self.sim.day, column_index()["performance"]]
 
 
 def _reporter(name: str):

@@ -21,27 +21,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import archetypes
+from .orgchart import chart_of
 from .rng import BUILD, uniforms
 from .scenario import Scenario
+from .specs import ServiceSpec, explicit_institutions, spec_of
 from .state import AGENT, MANAGER, SERVICE, Agents, Managers, Services, allocate
 
 #: share of a manager's time spent on the service's tasks, by level
 TASK_SHARE_BY_LEVEL = (0.0, 0.0, 0.0, 0.2, 0.5)
-
-
-@dataclass
-class ServiceSpec:
-    """One service (unit) before arrays are built."""
-
-    name: str
-    institution: int
-    mission: str
-    tags: tuple[str, ...]
-    headcount: int
-    essential: bool
-    on_site_share: float
-    deadline: int
-    demand: float | None = None
 
 
 @dataclass
@@ -85,27 +72,6 @@ class Organisation:
     def depth(self) -> int:
         """Deepest manager level."""
         return int(self.managers.level.max()) if len(self.managers.level) else 0
-
-
-def explicit_institutions(scenario: Scenario) -> list[tuple[str, str]]:
-    """Institutions declared by a scenario, or one default institution ``main``."""
-    return [(i["name"], i["kind"]) for i in scenario.institutions] or [("main", "commune")]
-
-
-def spec_of(table: dict, insts: list[tuple[str, str]], headcount: int | None = None) -> ServiceSpec:
-    """The spec of one ``[[organisation.services]]`` table (SERVICE_FIELDS keys).
-
-    ``headcount`` replaces the table's own (an org chart counts the staff).
-    """
-    index = {name: k for k, (name, _) in enumerate(insts)}
-    return ServiceSpec(
-        name=table["name"], institution=index.get(table["institution"], 0),
-        mission=table["mission"] or table["name"],
-        tags=tuple(t.strip() for t in table["tags"].split(",") if t.strip()),
-        headcount=table["headcount"] if headcount is None else headcount,
-        essential=table["essential"], on_site_share=table["on_site_share"],
-        deadline=table["deadline"], demand=table["demand"],
-    )
 
 
 def service_specs(scenario: Scenario) -> tuple[list[tuple[str, str]], list[ServiceSpec]]:
@@ -156,9 +122,7 @@ def split_units(specs: list[ServiceSpec], max_size: int) -> list[ServiceSpec]:
 def build(scenario: Scenario) -> Organisation:
     """Build the organisation of a scenario (archetype, explicit services or CSV)."""
     if scenario["organisation.csv"]:
-        from .orgchart import build_from_csv
-
-        return build_from_csv(scenario)
+        return _arrays(scenario, *chart_of(scenario))
     insts, specs = service_specs(scenario)
     specs = rescale(specs, scenario["organisation.agents"])
     specs = split_units(specs, scenario["organisation.max_unit_size"])

@@ -23,7 +23,7 @@ deadline, demand) come from the ``[[organisation.services]]`` table of the same 
 else from the defaults of ``SERVICE_FIELDS``; the demand defaults to utilisation ×
 baseline capacity. Managers are the agents at levels 0–4 (everyone who manages
 someone is one, by the level rule). The organisation is assembled by the same code
-as the presets (:func:`resilience_sim.organisation._arrays`): agents are ordered by
+as the presets (``organisation._arrays``, which :func:`chart_of` feeds): agents are ordered by
 service, then level, then file order; ``Organisation.agent_ids`` maps them back.
 
 Every problem raises :class:`ScenarioError` naming the CSV file, the line and the
@@ -38,10 +38,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .organisation import Organisation, _arrays, explicit_institutions, spec_of
 from .params import LEVEL_NAMES, SERVICE_FIELDS
 from .scenario import Scenario
 from .schema import ScenarioError, suggest
+from .specs import ServiceSpec, explicit_institutions, spec_of
 
 #: required columns of an org chart, in the documented order
 COLUMNS = ("agent", "service", "manager", "level", "skills")
@@ -207,8 +207,38 @@ def _cycle(rows: list[Row], by_id: dict[str, Row]) -> list[str] | None:
     return None
 
 
-def build_from_csv(scenario: Scenario) -> Organisation:
-    """Build the organisation of a scenario whose ``organisation.csv`` is set."""
+@dataclass
+class Chart:
+    """An org chart laid out for the organisation's builder (``organisation._arrays``), row by row.
+
+    Attributes:
+        institutions: (name, kind) per institution.
+        specs: the services, in order of first appearance in the file.
+        home, levels, parents: each agent's service, level (5 for staff) and manager row (-1 = none),
+            agents ordered by service, then level, then file order.
+        executive_office: service of each institution's executive office.
+        skills: (primary, secondary or None, secondary known) per agent.
+        agent_ids: the file's agent id of each agent.
+
+    """
+
+    institutions: list[tuple[str, str]]
+    specs: list[ServiceSpec]
+    home: list[int]
+    levels: list[int]
+    parents: list[int]
+    executive_office: list[int]
+    skills: list[tuple[str, str | None, bool]]
+    agent_ids: list[str]
+
+    def __iter__(self):
+        """The fields in order, as ``organisation._arrays`` takes them after the scenario."""
+        return iter((self.institutions, self.specs, self.home, self.levels, self.parents,
+                     self.executive_office, self.skills, self.agent_ids))
+
+
+def chart_of(scenario: Scenario) -> Chart:
+    """Read and check the org chart of a scenario whose ``organisation.csv`` is set."""
     path = csv_path(scenario)
     src = str(path)
     if scenario["organisation.agents"]:
@@ -248,9 +278,8 @@ def build_from_csv(scenario: Scenario) -> Organisation:
         if own:
             exec_office.append(rows_agent[min(own)[1]][0])
     skills = [(r.primary, r.secondary, r.known) for r in agents]
-    return _arrays(scenario, insts, specs, [sv for sv, _ in rows_agent], [lv for _, lv in rows_agent], parents,
-                   exec_office, skills,
-                   [r.agent for r in agents])
+    return Chart(insts, specs, [sv for sv, _ in rows_agent], [lv for _, lv in rows_agent], parents,
+                 exec_office, skills, [r.agent for r in agents])
 
 
 def check_skills(rows: list[Row], missions: set[str], src: str) -> None:

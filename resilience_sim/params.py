@@ -19,9 +19,16 @@ SHOCK_KINDS = ("absence", "remote", "demand", "crisis_mission", "exceptions", "i
 
 MOBILITY_MODES = ("off", "central", "peer")
 MOBILITY_SCOPES = ("none", "service", "twinned", "institution", "territory")
+#: their integer codes (``P.mobility_mode``, ``P.mobility_scope``)
+MODE_OFF, MODE_CENTRAL, MODE_PEER = range(len(MOBILITY_MODES))
+SCOPE_NONE, SCOPE_SERVICE, SCOPE_TWINNED, SCOPE_INSTITUTION, SCOPE_TERRITORY = range(len(MOBILITY_SCOPES))
 
 #: decision types, in the order of the kernels' arrays
 DECISION_KINDS = ("exception", "redeployment", "initiative", "partnership", "spending")
+#: their integer codes (the kernels' and the reference's ``decision.kind``)
+EXCEPTION, REDEPLOYMENT, INITIATIVE, PARTNERSHIP, SPENDING = range(len(DECISION_KINDS))
+#: integer codes of the absence reasons (``agents.absence``; -1 = present)
+SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = range(len(ABSENCE_REASONS))
 
 #: authority level and sign-offs by decision type for the named presets
 AUTHORITY_PRESETS = {
@@ -105,6 +112,9 @@ _P = [
     Param("decisions.staleness_error", "float", 0.01, 0, 10, "/day",
           "error from stale information: p = (1 − exp(−k·delay·levels from the field·U))·(1 − scope), "
           "U = exception share/0.1", "assumption, calibrated on Kim & Burton 2002 (DESIGN §3)"),
+    Param("decisions.uncertainty_unit", "float", 0.1, 0.001, 1, "share",
+          "exception share counted as task uncertainty U = 1 in the error model",
+          "assumption: the 2020 baseline's exception share (DESIGN §3)"),
     Param("decisions.local_error", "float", 0.5, 0, 10, "",
           "error from a partial view: p = k·scope·U·level/field level",
           "assumption, calibrated on Kim & Burton 2002 (DESIGN §3)"),
@@ -152,6 +162,9 @@ _P = [
               "services, institution, territory (every institution of the scenario)"),
     Param("mobility.flying_pool", "int", 0, 0, 5_000_000, "agents",
           "flying agents, drawn among staff, movable across the whole territory whatever the scope"),
+    Param("mobility.scan_limit", "int", 512, 1, 10_000_000, "candidates",
+          "staff a service in need looks at in a day before it gives up (keeps matching linear in staff)",
+          "assumption"),
     Param("mobility.coordinator_capacity", "float", 20.0, 0, 1e6, "moves/day per 1,000 staff",
           "moves the coordination can propose in a day", "assumption"),
     Param("mobility.learning_days", "float", 10.0, 0, 365, "days",

@@ -35,13 +35,15 @@ from .kernels.context import (
     COUNT_TACIT,
     COUNT_WITHDRAWN,
 )
-from .kernels.record import COLUMNS
+from .kernels.record import columns
 from .metrics import summarise
 from .organisation import Organisation, describe
 from .scenario import Scenario
 
-#: columns of timeseries.csv, in order
-TIMESERIES = ("day", "date") + COLUMNS
+
+def timeseries_columns() -> tuple[str, ...]:
+    """Columns of timeseries.csv, in order: the day, its date and the daily table's columns."""
+    return ("day", "date") + columns()
 
 
 @dataclass
@@ -50,7 +52,7 @@ class RunResult:
 
     Attributes:
         scenario: the scenario that was run.
-        table: one row a day, columns ``TIMESERIES``.
+        table: one row a day, columns ``timeseries_columns()``.
         summary: resilience measures and costs (see :mod:`.metrics`).
         crisis: True on days when a shock component is active.
 
@@ -85,7 +87,7 @@ def collect(sim: Simulation) -> RunResult:
                **{f"organisation_{k}": v for k, v in describe(sim.org).items() if k != "managers_by_level"},
                **summarise(out, sim.buffers, s.onset, s.params, counts)}
     start = dt.date.fromisoformat(s["run.start_date"])
-    table = pd.DataFrame(out, columns=list(COLUMNS))
+    table = pd.DataFrame(out, columns=list(columns()))
     table.insert(0, "date", [(start + dt.timedelta(days=d)).isoformat() for d in range(len(out))])
     table.insert(0, "day", np.arange(len(out)))
     return RunResult(s, table, summary, sim.conditions.crisis[: sim.day], sim.buffers.flows.copy(),

@@ -32,6 +32,10 @@ STREAMS: dict[str, int] = {
     "exception_risk": EXCEPTION_RISK, "requests": REQUESTS, "reveal": REVEAL, "training": TRAINING,
 }
 
+#: a redeployment decision draws its random numbers as MOVE_KEYS + its move number (apart from
+#: every other decision's, which are keyed on their number)
+MOVE_KEYS = 1 << 48
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -127,3 +131,9 @@ def uniforms(seed: int, stream: int, day: int, n: int, k: int) -> np.ndarray:
     for i in range(n):
         out[i] = uniform(key, i, k)
     return out
+
+
+@njit(cache=True, inline="always")
+def request_entity(service, kind):
+    """The entity a service's daily count of requests of a decision type is drawn for."""
+    return 8 * service + kind

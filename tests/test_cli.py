@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from resilience_sim.cli import main
-from resilience_sim.results import TIMESERIES
+from resilience_sim.results import timeseries_columns
 
 SUMMARY_KEYS = {
     "scenario", "seed", "days", "p0", "min_performance", "depth", "area_lost", "resilience_index",
@@ -74,7 +74,7 @@ def test_run_writes_summary_timeseries_and_figure(tmp_path, small, capsys):
     assert SUMMARY_KEYS <= set(summary)
     assert summary["scenario"] == "small" and summary["seed"] == 7 and summary["days"] == 60
     table = pd.read_csv(out / "timeseries.csv")
-    assert tuple(table.columns) == TIMESERIES
+    assert tuple(table.columns) == timeseries_columns()
     assert len(table) == 60
     assert table["day"].tolist() == list(range(60))
     assert (out / "performance.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

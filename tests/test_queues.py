@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from resilience_sim.engine import _level_masks
-from resilience_sim.kernels.context import COUNT_QUEUE_USED, desk_words
+from resilience_sim.kernels.context import COUNT_QUEUE_USED, COUNTS, desk_words
 from resilience_sim.kernels.decisions import marked, order_arrivals, scratch
 from resilience_sim.kernels.queues import MIN_CAP, SORT_INLINE, compact, keep_in_order, make_room, mark, store_size
 from resilience_sim.state import MappedArray
@@ -34,7 +34,7 @@ def test_queues_stay_fifo_through_slides_moves_and_packing(seed):
     desks, pool = 7, 60
     store = np.zeros(store_size(pool, desks), dtype=np.int32)
     start, end, base, cap = (np.zeros(desks, dtype=np.int64) for _ in range(4))
-    counts = np.zeros(24, dtype=np.int64)
+    counts = np.zeros(COUNTS.size, dtype=np.int64)
     expected = [deque() for _ in range(desks)]
     free = list(range(pool))
     packings = 0
@@ -96,7 +96,7 @@ def test_packing_keeps_each_desks_room_when_the_store_allows(store_len, kept):
     start, end = np.array([40, 10, 0]), np.array([43, 10, 0])
     base, cap = np.array([20, 10, 0]), np.array([30, 4, 0])
     store[40:43] = [7, 8, 9]
-    counts = np.zeros(24, dtype=np.int64)
+    counts = np.zeros(COUNTS.size, dtype=np.int64)
     counts[COUNT_QUEUE_USED] = 50
     compact(store, start, end, base, cap, counts)
     assert list(store[start[0]:end[0]]) == [7, 8, 9] and end[1] == start[1] and end[2] == start[2]
@@ -117,7 +117,7 @@ def test_compact_in_place_moves_segments_both_ways_without_overwriting(room, pac
     queues = {0: [1, 2], 1: [3, 4, 5], 2: [6, 7], 3: [8, 9, 10]}
     for m, q in queues.items():
         store[start[m]:end[m]] = q
-    counts = np.zeros(24, dtype=np.int64)
+    counts = np.zeros(COUNTS.size, dtype=np.int64)
     counts[COUNT_QUEUE_USED] = 34
     compact(store, start, end, base, cap, counts)
     assert list(base) == packed, "packed in the order of the store"

@@ -22,6 +22,7 @@ uniform times: decisions without a task, which load the desks of their own chain
 import numpy as np
 from numba import njit
 
+from ..params import EXCEPTION, PARTNERSHIP, SPENDING
 from ..rng import (
     ARRIVALS,
     DECISION_ERROR,
@@ -30,6 +31,7 @@ from ..rng import (
     EXCEPTION_TIME,
     REQUESTS,
     poisson,
+    request_entity,
     stream_key,
     uniform,
 )
@@ -39,12 +41,23 @@ from .context import (
     COUNT_NEXT_UID,
     COUNT_SETTLED_LOCALLY,
     TODAY_SETTLED,
+    DayParam,
+    setting,
 )
 from .decisions import add_rework, error_probability
 from .memory import prefetch
 from .pool import raise_decisions
 
-EXCEPTION, PARTNERSHIP, SPENDING = 0, 3, 4
+DAY_PARAMS = (
+    DayParam("freedom", float, setting("policy.freedom.risk_limit"),
+             "risk limit below which agents settle exceptions themselves"),
+    DayParam("field_level", int, lambda s, org: org.depth + 1, "level of the field (deepest manager level + 1)"),
+    DayParam("spending_rate", float, lambda s, org: s["decisions.spending_rate"] / 100.0,
+             "spending requests per staff member per day"),
+    DayParam("partnership_rate", float, lambda s, org: s["decisions.partnership_rate"] / 100.0,
+             "partnership requests per staff member per day"),
+)
+
 REQUEST_KINDS = (SPENDING, PARTNERSHIP)  # the columns of the request counts, in order of numbering
 
 
@@ -104,8 +117,8 @@ def arrive(day, P, x, agents, services, managers, decisions, buf):
         counts[COUNT_ARRIVED] += n_std + n_exc[s]
         backlog[s, slot] += n_std
         if head[s] >= 0:
-            n_req[s, 0] = poisson(key_q, 8 * s + SPENDING, P.spending_rate * staff[s])
-            n_req[s, 1] = poisson(key_q, 8 * s + PARTNERSHIP, P.partnership_rate * staff[s])
+            n_req[s, 0] = poisson(key_q, request_entity(s, SPENDING), P.spending_rate * staff[s])
+            n_req[s, 1] = poisson(key_q, request_entity(s, PARTNERSHIP), P.partnership_rate * staff[s])
     n, uids, kinds, svc, times, desks, expires = _cases(day, P, x, agents, services, buf, n_exc, n_req)
     raise_decisions(n, uids, kinds, svc, times, desks, expires, x.authority, x.signoffs, managers, decisions, buf)
 

@@ -1,53 +1,56 @@
 """Typed tuples the kernels take besides the state tables.
 
-``DayParams`` holds the scalar parameters of the day's rules (built once per run by
-:func:`resilience_sim.engine.day_params`); ``Buffers`` holds the run's working arrays
+``DayParam`` declares a scalar parameter of the day's rules; each stage declares those it
+reads next to its rule, and ``kernels.day`` makes the run's record of them (``DayParams``).
+``COUNTS`` and ``TODAY`` declare the counters and the day's accumulators; ``Buffers`` holds the run's working arrays
 that are not per-entity state: the task queues, the decision desks' free times, the
 latency histograms and the counters.
 """
 
 from collections import namedtuple
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-DayParams = namedtuple("DayParams", [
-    "seed",                 # run seed
-    "slots",                # width of the task ring buffer, days
-    "agent_reporting",      # share of agents' time on reporting, normal times
-    "manager_reporting",    # share of managers' time on reporting, normal times
-    "crisis_reporting",     # reporting multiplier on crisis days
-    "hours_per_day",        # working hours per day
-    "remote_productivity",  # remote productivity factor
-    "sickness_spell",       # days of a sickness spell
-    "interim",              # decision capacity kept when a manager is absent
-    "tacit_days",           # tacit approval delay, days (< 0: never)
-    "freedom",              # risk limit below which agents settle exceptions themselves
-    "field_level",          # level of the field (deepest manager level + 1)
-    "delay_per_level",      # information delay per level above the field, days
-    "base_error", "staleness_error", "local_error",  # decision error model
-    "quality",              # error multiplier from HR advice (1 = no advice)
-    "manager_boost",        # manager capacity multiplier (HR advice, support)
-    "manager_relief",       # multiplier of managers' fatigue gain (support)
-    "agent_tolerance",      # reporting share agents accept without losing engagement
-    "manager_tolerance",    # reporting share managers accept without losing engagement
-    "spending_rate",        # spending requests per staff member per day
-    "partnership_rate",     # partnership requests per staff member per day
-    "mobility_mode",        # 0 off, 1 central, 2 peer
-    "mobility_scope",       # 0 none, 1 service, 2 twinned, 3 institution, 4 territory
-    "coordinator_moves",    # moves the coordination can propose a day
-    "learning_days", "known_learning_days", "ramp_start", "wrong_move_productivity",
-    "permanent_after",      # days after which a move becomes a reallocation
-    "reveal_rate",          # daily revelation rate of latent skills per share of ties
-    "volunteer_share",      # share of time a volunteer gives
-    "time_bank_cap",        # hours
-    "training_share",       # share of staff without a secondary skill who are trained
-    "training_days",        # length of the training, days
-    "sponsorship",          # agents may be lent to external actors
-    "fatigue_gain", "fatigue_recovery", "fatigue_effect",
-    "burnout_threshold", "burnout_hazard", "burnout_days",
-    "engagement_baseline", "engagement_recovery", "reporting_cost", "fatigue_cost",
-    "pressure_cap",
-])
+from ..params import DECISION_KINDS
+
+
+@dataclass(frozen=True)
+class DayParam:
+    """A scalar parameter of the day's rules, declared by the stage whose rule reads it.
+
+    Attributes:
+        name: field of the day's parameter record (``P.name`` in the kernels).
+        kind: ``float``, ``int`` (int64) or ``bool``.
+        value: its value from the scenario and the built organisation.
+        doc: meaning and unit.
+
+    """
+
+    name: str
+    kind: type
+    value: Callable
+    doc: str
+
+
+def setting(key: str) -> Callable:
+    """The value of a scenario parameter, as it is (for ``DayParam.value``)."""
+    return lambda scenario, org: scenario[key]
+
+
+def week_share(key: str) -> Callable:
+    """A weekly number of hours as a share of the working week."""
+    return lambda scenario, org: scenario[key] / scenario["policy.reporting.week_hours"]
+
+
+#: parameters every stage reads
+DAY_PARAMS = (
+    DayParam("seed", int, setting("run.seed"), "run seed"),
+    DayParam("slots", int, lambda s, org: int(org.services.deadline.max()) + 1,
+             "width of the task ring buffer, days"),
+)
+
 
 Buffers = namedtuple("Buffers", [
     "backlog",     # (S, slots) int64: workable tasks by arrival day (ring)
@@ -71,36 +74,84 @@ Buffers = namedtuple("Buffers", [
     "errors",      # (KINDS,) int64: decisions that were wrong, by type
     "flows",       # (F, F) int64: agent-days worked by staff of one service family for another
     "free",        # (pool,) int32: free slots of the decision pool (a stack of COUNT_FREE slots)
-    "counts",      # (24,) int64: see COUNT_* indices
-    "today",       # (40,) float64: the day's accumulators, see TODAY_* indices
+    "counts",      # (COUNTS.size,) int64: counters over the run, see COUNTS
+    "today",       # (TODAY.size,) float64: the day's accumulators, see TODAY
+    "columns",     # (columns, 3) int64: what each column of the daily table reads (record.layout)
 ])
 
-KINDS = 5                 # len(params.DECISION_KINDS)
+KINDS = len(DECISION_KINDS)
 LEVELS = 8                # levels 0 … 7 (the field level included)
 LATENCY_BIN = 1.0 / 24.0  # one hour, in days
 LATENCY_BINS = 24 * 365   # a year of hours; longer latencies go in the last bin
-UNCERTAINTY_UNIT = 0.1    # exception share counted as uncertainty 1
 
-# counters (cumulative over the run)
-COUNT_ACTIVE, COUNT_NEXT_UID, COUNT_CREATED, COUNT_COMPLETED = 0, 1, 2, 3
-COUNT_INSTANT, COUNT_ARRIVED, COUNT_PROCESSED, COUNT_UNMET = 4, 5, 6, 7
-COUNT_WITHDRAWN = 8
-COUNT_FREE = 9            # free slots on the stack (10: not used)
-COUNT_SETTLED_LOCALLY, COUNT_TACIT, COUNT_REWORK = 11, 12, 13
-COUNT_NEXT_MOVE_UID = 14  # redeployment decisions have their own numbering
-COUNT_MOVED = 15          # agents working away from home now
-COUNT_QUEUE_USED = 16     # end of the desks' segments in the queue store
 
-# the day's accumulators (reset each day)
-(TODAY_ABSENT, TODAY_REMOTE, TODAY_FATIGUE, TODAY_ENGAGEMENT, TODAY_BURNOUT_STARTS,
- TODAY_BURNOUT_DAYS, TODAY_REPORTING_HOURS, TODAY_DECIDED, TODAY_LATENCY_SUM,
- TODAY_SPECIAL_LEAVE, TODAY_MANAGER_FATIGUE, TODAY_ERRORS, TODAY_REWORK, TODAY_SETTLED,
- TODAY_TACIT) = range(15)
-TODAY_REALLOCATED = 15
-TODAY_QUEUE = 16  # TODAY_QUEUE + level: decisions at desks of that level at the end of the day
-(TODAY_REDEPLOYED, TODAY_REDEPLOYED_ACROSS, TODAY_MOVES, TODAY_REFUSED_SKILL,
- TODAY_REFUSED_DECISION, TODAY_RAMP_LOST, TODAY_VOLUNTEER_HOURS, TODAY_REVEALED) = range(24, 32)
-TODAY_MANAGERS_PRESENT = 32
+class Slots:
+    """Named slots of a counter array, numbered in the order they are declared.
+
+    A stage declares the slots it adds to next to its rule (``COUNT_MOVED, = COUNTS.add("moved")``);
+    the array's length and every index follow from the declarations, and Python code reads a
+    slot by name (``COUNTS.index["moved"]``).
+
+    Args:
+        what: what the array holds, for messages.
+
+    """
+
+    def __init__(self, what: str):
+        self.what = what
+        self.index: dict[str, int] = {}
+        self.size = 0
+
+    def add(self, *names: str, size: int = 1) -> tuple[int, ...]:
+        """Declare slots; return their indices (each ``size`` wide)."""
+        out = []
+        for name in names:
+            if name in self.index:
+                raise ValueError(f"{self.what} slot {name!r} is declared twice")
+            self.index[name] = self.size
+            out.append(self.size)
+            self.size += size
+        return tuple(out)
+
+
+#: counters, cumulative over the run (``buf.counts``)
+COUNTS = Slots("counter")
+#: the day's accumulators, reset each day (``buf.today``)
+TODAY = Slots("accumulator")
+
+# the decision pool's and the task flow's counters (the stages' own are declared with their rules)
+(COUNT_ACTIVE, COUNT_NEXT_UID, COUNT_CREATED, COUNT_COMPLETED, COUNT_INSTANT, COUNT_ARRIVED,
+ COUNT_PROCESSED, COUNT_UNMET, COUNT_WITHDRAWN, COUNT_FREE, COUNT_SETTLED_LOCALLY, COUNT_TACIT,
+ COUNT_REWORK) = COUNTS.add(
+    "active",         # decisions in flight
+    "next_uid",       # next decision number
+    "created", "completed", "instant",  # decisions raised, completed, approved at once (no sign-off)
+    "arrived", "processed", "unmet",    # tasks
+    "withdrawn",      # decisions withdrawn when their task expired
+    "free",           # free slots on the pool's stack
+    "settled_locally", "tacit", "rework")
+COUNT_NEXT_MOVE_UID, COUNT_MOVED = COUNTS.add(
+    "next_move_uid",  # redeployment decisions have their own numbering
+    "moved")          # agents working away from home now
+COUNT_QUEUE_USED, = COUNTS.add("queue_used")  # end of the desks' segments in the queue store
+
+# the day's accumulators written by the stages
+(TODAY_ABSENT, TODAY_REMOTE, TODAY_SPECIAL_LEAVE, TODAY_BURNOUT_DAYS, TODAY_MANAGERS_PRESENT) = TODAY.add(
+    "absent", "remote", "special_leave", "burnout_days", "managers_present")  # shock
+(TODAY_DECIDED, TODAY_LATENCY_SUM, TODAY_ERRORS, TODAY_REWORK, TODAY_SETTLED, TODAY_TACIT,
+ TODAY_REFUSED_DECISION) = TODAY.add(
+    "decided", "latency_sum", "errors", "rework", "settled", "tacit", "refused_decision")  # decisions
+TODAY_QUEUE, = TODAY.add("queue", size=LEVELS)  # TODAY_QUEUE + level: decisions at that level's desks
+(TODAY_REDEPLOYED, TODAY_REDEPLOYED_ACROSS, TODAY_MOVES, TODAY_REFUSED_SKILL, TODAY_RAMP_LOST,
+ TODAY_VOLUNTEER_HOURS, TODAY_REVEALED, TODAY_REALLOCATED) = TODAY.add(
+    "redeployed", "redeployed_across", "moves", "refused_skill", "ramp_days_lost", "volunteer_hours",
+    "skills_revealed", "reallocated")  # mobility
+TODAY_REPORTING_HOURS, = TODAY.add("reporting_hours")  # reporting
+(TODAY_FATIGUE, TODAY_ENGAGEMENT, TODAY_MANAGER_FATIGUE, TODAY_BURNOUT_STARTS) = TODAY.add(
+    "fatigue", "engagement", "manager_fatigue", "burnout_starts")  # wellbeing (sums over agents)
+(TODAY_PERFORMANCE, TODAY_BACKLOG, TODAY_UNMET, TODAY_UNMET_ESSENTIAL, TODAY_ARRIVED, TODAY_PROCESSED,
+ TODAY_WAITING) = TODAY.add(
+    "performance", "backlog", "unmet", "unmet_essential", "arrived", "processed", "decisions_waiting")  # record
 
 
 def desk_words(n_managers: int) -> int:
@@ -109,9 +160,8 @@ def desk_words(n_managers: int) -> int:
 
 
 def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_managers: int,
-                n_families: int = 1) -> Buffers:
-    """Zeroed working arrays for a run."""
-    counts = np.zeros(24, dtype=np.int64)
+                n_families: int, columns: np.ndarray) -> Buffers:
+    """Zeroed working arrays for a run (``columns``: the daily table's layout, ``record.layout()``)."""
     return Buffers(
         backlog=np.zeros((n_services, slots), dtype=np.int64),
         cap_remote=np.zeros(n_services, dtype=np.float64),
@@ -134,6 +184,7 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         errors=np.zeros(KINDS, dtype=np.int64),
         flows=np.zeros((n_families, n_families), dtype=np.int64),
         free=np.zeros(0, dtype=np.int32),  # grows with the decision pool
-        counts=counts,
-        today=np.zeros(40, dtype=np.float64),
+        counts=np.zeros(COUNTS.size, dtype=np.int64),
+        today=np.zeros(TODAY.size, dtype=np.float64),
+        columns=columns,
     )

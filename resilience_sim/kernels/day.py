@@ -8,18 +8,34 @@ order of ``STAGES`` in a single compiled call.
 The stages, and the kernels they call with the state tuples, are compiled inline
 (``inline="always"``) into ``run_days``: a compiled call takes a reference to every
 array of every tuple it receives (some 110 arrays for the whole state), each an atomic
-increment and decrement. Measured with ``perf`` at 100 agents, those counts were a third
-of the day; inlined, a day there fell from 40 to 17 µs, and the fixed cost of a day
-with it (1,000 agents: 70 → 50 ns per agent-day). They remain callable one by one from
-Python.
+increment and decrement, which dominates a small organisation's day (the measurements are
+in docs/performance.md). They remain callable one by one from Python.
 """
 
 from collections import namedtuple
 
+import numpy as np
 from numba import njit
 
-from . import arrivals, decisions, mobility, record, reporting, shock, wellbeing, work
+from . import arrivals, conservation, context, decisions, mobility, record, reporting, shock, wellbeing, work
 from .context import COUNT_ACTIVE
+
+#: the modules of the stages, in the order of the day; each declares the parameters its rules read
+MODULES = (shock, arrivals, decisions, mobility, work, reporting, wellbeing, record)
+
+#: every parameter of the day's rules, as declared by the stages
+DAY_PARAMS = tuple(d for m in (context, *MODULES) for d in getattr(m, "DAY_PARAMS", ()))
+
+#: the run's record of the day's parameters (``P`` in the kernels): one field per declaration
+DayParams = namedtuple("DayParams", [d.name for d in DAY_PARAMS])
+
+_KINDS = {int: np.int64, float: float, bool: bool}
+
+
+def day_params(scenario, org) -> DayParams:
+    """The day's parameters of a run, from its scenario and built organisation."""
+    return DayParams(*(_KINDS[d.kind](d.value(scenario, org)) for d in DAY_PARAMS))
+
 
 #: the day's inputs that are not state: the organisation's lookup tables and today's shock
 DayInputs = namedtuple("DayInputs", [
@@ -114,12 +130,15 @@ def run_day(day, P, agents, services, managers, decs, buf, x, out):
 
 @njit(cache=True)
 def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, absence, remote,
-             exception_share, crisis, demand, closed, it_factor, out):
+             exception_share, crisis, demand, closed, it_factor, out, check, found):
     """Run days ``first`` … ``stop − 1`` in one compiled call; returns the next day to run.
 
     ``x`` holds the lookup tables (its conditions are day ``first``'s); each day's
     conditions are read from the day-major tables. Stops early, before a day whose
     ``need[day]`` new decisions might not find a free slot: the engine grows the pool.
+    With ``check``, the conservation laws are checked at the end of every day
+    (``conservation.violation``); the first law broken stops the loop after that day, its
+    number in ``found[2]`` and its two figures in ``found[:2]``.
     """
     for day in range(first, stop):
         if buf.counts[COUNT_ACTIVE] + need[day] > decs.uid.shape[0]:
@@ -130,4 +149,9 @@ def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, abs
                           absence[day], float(remote[day]), float(exception_share[day]), bool(crisis[day]), demand[day],
                           closed[day], it_factor[day])
         run_day(day, P, agents, services, managers, decs, buf, today, out)
+        if check:
+            law = conservation.violation(day, services, managers, decs, buf, found)
+            if law:
+                found[2] = law
+                return day + 1
     return stop

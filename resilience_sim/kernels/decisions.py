@@ -62,6 +62,7 @@ import numpy as np
 from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
+from ..params import EXCEPTION, REDEPLOYMENT
 from ..rng import DECISION_ERROR, DECISION_TIME, exponential, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .context import (
@@ -83,15 +84,34 @@ from .context import (
     TODAY_REFUSED_DECISION,
     TODAY_REWORK,
     TODAY_TACIT,
-    UNCERTAINTY_UNIT,
+    DayParam,
+    setting,
 )
 from .memory import prefetch
 from .mobility import move, nominal
 from .pool import NONE, draw_key
 from .queues import SORT_INLINE, keep_in_order, make_room, mark
 
+DAY_PARAMS = (
+    DayParam("interim", float, setting("policy.decisions.interim"),
+             "decision capacity kept when a manager is absent"),
+    DayParam("tacit_days", float, lambda s, org: -1.0 if s["policy.validation.tacit_days"] is None
+             else s["policy.validation.tacit_days"], "tacit approval delay, days (< 0: never)"),
+    DayParam("delay_per_level", float, setting("policy.information.delay_per_level"),
+             "information delay per level above the field, days"),
+    DayParam("base_error", float, setting("decisions.base_error"), "error probability of any decision"),
+    DayParam("staleness_error", float, setting("decisions.staleness_error"), "error from stale information, /day"),
+    DayParam("uncertainty_unit", float, setting("decisions.uncertainty_unit"),
+             "exception share counted as task uncertainty 1"),
+    DayParam("local_error", float, setting("decisions.local_error"), "error from a partial view"),
+    DayParam("quality", float, lambda s, org: 1.0 - s["hr.advice_quality_gain"] * s["hr.advice"],
+             "error multiplier from HR advice (1 = no advice)"),
+    DayParam("manager_boost", float, lambda s, org: (1.0 + s["hr.advice_capacity_gain"] * s["hr.advice"])
+             * (1.0 + s["support.capacity_gain"] * (s["support.peer"] + s["support.in_situ"]) / 2),
+             "manager capacity multiplier (HR advice, support)"),
+)
+
 _SLOWEST = 1e-9
-EXCEPTION, REDEPLOYMENT = 0, 1
 AHEAD = 8  # desks looked ahead for prefetching
 FETCH_AHEAD = 16  # decisions looked ahead for prefetching in lists
 QUEUE_AHEAD = 8  # decisions looked ahead in a desk's queue
@@ -112,7 +132,7 @@ def desk_rates(P, agents, managers, share):
 @njit(cache=True)
 def error_probability(P, scope, level, exception_share):
     """Probability that a decision of the given scope settled at ``level`` is wrong."""
-    u = exception_share / UNCERTAINTY_UNIT
+    u = exception_share / P.uncertainty_unit
     stale = 1.0 - math.exp(-P.staleness_error * P.delay_per_level * (P.field_level - level) * u)
     local = P.local_error * scope * u * level / P.field_level
     return min(1.0, P.quality * (P.base_error + stale * (1.0 - scope) + local))

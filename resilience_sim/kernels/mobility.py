@@ -54,6 +54,18 @@ import math
 import numpy as np
 from numba import njit
 
+from ..params import (
+    MOBILITY_MODES,
+    MOBILITY_SCOPES,
+    MODE_OFF,
+    MODE_PEER,
+    REDEPLOYMENT,
+    SCOPE_INSTITUTION,
+    SCOPE_SERVICE,
+    SCOPE_TERRITORY,
+    SCOPE_TWINNED,
+    SPECIAL_LEAVE,
+)
 from ..rng import REVEAL, TRAINING, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .context import (
@@ -68,16 +80,37 @@ from .context import (
     TODAY_REFUSED_SKILL,
     TODAY_REVEALED,
     TODAY_VOLUNTEER_HOURS,
+    DayParam,
+    setting,
 )
 from .pool import MOVE_UIDS, raise_decision
 from .work import pool_capacity, ramp
 
-MODE_OFF, MODE_CENTRAL, MODE_PEER = 0, 1, 2
-SCOPE_NONE, SCOPE_SERVICE, SCOPE_TWINNED, SCOPE_INSTITUTION, SCOPE_TERRITORY = 0, 1, 2, 3, 4
-REDEPLOYMENT = 1
-SPECIAL_LEAVE = 5
-SCAN_LIMIT = 512
 WORKING_DAYS_PER_MONTH = 21.7
+
+DAY_PARAMS = (
+    DayParam("mobility_mode", int, lambda s, org: MOBILITY_MODES.index(s["mobility.mode"]), "0 off, 1 central, 2 peer"),
+    DayParam("mobility_scope", int, lambda s, org: MOBILITY_SCOPES.index(s["mobility.scope"]),
+             "0 none, 1 service, 2 twinned, 3 institution, 4 territory"),
+    DayParam("coordinator_moves", float, lambda s, org: s["mobility.coordinator_capacity"] * org.n_agents / 1000.0,
+             "moves the coordination can propose a day"),
+    DayParam("scan_limit", int, setting("mobility.scan_limit"), "candidates a service in need looks at a day"),
+    DayParam("learning_days", float, setting("mobility.learning_days"), "days to learn a secondary skill's work"),
+    DayParam("known_learning_days", float, setting("mobility.known_learning_days"),
+             "days to full productivity on a primary skill or in a twinned service"),
+    DayParam("permanent_after", int, setting("mobility.permanent_after"),
+             "days after which a move becomes a reallocation"),
+    DayParam("reveal_rate", float, setting("mobility.reveal_rate"),
+             "daily revelation rate of latent skills per share of ties"),
+    DayParam("volunteer_share", float, lambda s, org: s["mobility.volunteer_days"] / WORKING_DAYS_PER_MONTH,
+             "share of time a volunteer gives"),
+    DayParam("time_bank_cap", float, setting("mobility.time_bank_cap"), "volunteer hours banked at most"),
+    DayParam("sponsorship", bool, setting("mobility.sponsorship"), "agents may be lent to external actors"),
+    DayParam("training_share", float, setting("mobility.training_share"),
+             "share of staff without a secondary skill who are trained"),
+    DayParam("training_days", int, setting("mobility.training_days"), "length of the training, days"),
+)
+
 
 
 @njit(cache=True)
@@ -349,7 +382,7 @@ def _serve(g, volunteers, budget, day, P, x, agents, services, managers, decisio
     """Look at g's candidates in order of preference; propose moves, or take volunteers.
 
     Proposals (``volunteers`` False) spend the coordination's ``budget``; volunteers must
-    be present with room in their time bank. At most ``SCAN_LIMIT`` candidates not used
+    be present with room in their time bank. At most ``P.scan_limit`` candidates not used
     yet are looked at. Returns (agents found, budget left).
     """
     gap, status, time_bank = services.gap, agents.status, agents.time_bank
@@ -362,7 +395,7 @@ def _serve(g, volunteers, budget, day, P, x, agents, services, managers, decisio
     for list_, first, end in candidate_ranges(g, x, services, ptr, fptr):
         for j in range(first, end):
             a = pool[j] if list_ == 0 else fpool[j]
-            if gap[g] < 1.0 or looked >= SCAN_LIMIT or (not volunteers and budget <= 0):
+            if gap[g] < 1.0 or looked >= P.scan_limit or (not volunteers and budget <= 0):
                 break
             if used[a] or (volunteers and (status[a] == STATUS_ABSENT or time_bank[a] >= P.time_bank_cap)):
                 continue

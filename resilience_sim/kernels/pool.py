@@ -4,9 +4,9 @@ Shared by the stages that raise decisions (arrivals, mobility) and the one that
 serves them (decisions). The pool's bookkeeping is a handful of array writes, written
 where it is used in the loops rather than in helper functions: an inlined helper
 whose body holds a call passing arrays (a push that may need room, a take that may
-find the stack dry) costs reference counting on those arrays at every use, ~24 ns
-against ~3 ns written in the loop (``python -m benchmarks.access``). The protocol, in
-one place:
+find the stack dry) costs reference counting on those arrays at every use, several times
+the cost of the writes themselves (``python -m benchmarks.access`` measures both). The
+protocol, in one place:
 
 * **take a slot**: ``n = counts[COUNT_FREE] - 1; i = free[n]; counts[COUNT_FREE] = n;
   counts[COUNT_ACTIVE] += 1`` (the engine keeps the stack from running dry);
@@ -19,13 +19,13 @@ one place:
 import numpy as np
 from numba import njit
 
+from ..rng import MOVE_KEYS
 from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE
 from .memory import prefetch_write
 from .queues import SORT_INLINE, keep_in_order, make_room, mark
 
 NONE = -1
 MOVE_UIDS = 1 << 30  # redeployment decisions are numbered in the pool from here (uids are int32)
-MOVE_KEYS = 1 << 48  # ... and draw their random numbers as MOVE_KEYS + their move number
 FREE_AHEAD = 8  # free slots looked ahead for prefetching
 
 

@@ -5,45 +5,119 @@ P = Σ_s w_s·min(processed_s, λ_s) / Σ_s w_s·λ_s (1 when nothing is expecte
 processed are within their deadline by construction (older ones left as unmet), so
 P measures demand served on time; catching up a backlog cannot push a service
 above 1.
+
+Every column of the daily table is declared once in ``DECLARED``: the accumulator of the
+day it reads (a slot of ``context.TODAY``) and how it is scaled. The stage adds up the
+services' totals into their accumulators, then writes every column from its declaration.
 """
 
 import math
+from dataclasses import dataclass
 
+import numpy as np
 from numba import njit
 
 from .context import (
     COUNT_ACTIVE,
-    TODAY_ABSENT,
-    TODAY_BURNOUT_DAYS,
-    TODAY_DECIDED,
-    TODAY_ENGAGEMENT,
-    TODAY_ERRORS,
-    TODAY_FATIGUE,
-    TODAY_LATENCY_SUM,
-    TODAY_MANAGER_FATIGUE,
-    TODAY_QUEUE,
-    TODAY_REALLOCATED,
-    TODAY_REDEPLOYED,
-    TODAY_REDEPLOYED_ACROSS,
-    TODAY_REMOTE,
-    TODAY_REPORTING_HOURS,
-    TODAY_REWORK,
-    TODAY_SETTLED,
-    TODAY_SPECIAL_LEAVE,
-    TODAY_TACIT,
+    TODAY,
+    TODAY_ARRIVED,
+    TODAY_BACKLOG,
+    TODAY_PERFORMANCE,
+    TODAY_PROCESSED,
+    TODAY_UNMET,
+    TODAY_UNMET_ESSENTIAL,
+    TODAY_WAITING,
 )
 
-COLUMNS = (
-    "performance", "backlog", "unmet", "unmet_essential", "arrived", "processed",
-    "absent", "remote", "special_leave", "decisions_waiting", "decisions_completed",
-    "decision_latency_mean", "fatigue", "manager_fatigue", "engagement", "burnout_days",
-    "reporting_hours", "redeployed", "decision_errors", "rework", "settled_locally",
-    "tacit_approvals", "queue_l0", "queue_l1", "queue_l2", "queue_l3", "queue_l4", "queue_l5",
-    "redeployed_across", "moves", "refused_skill", "refused_decision", "ramp_days_lost",
-    "volunteer_hours", "skills_revealed", "reallocated",
-)
+#: how a column is scaled: the accumulator as it is, per agent, per manager, or divided by another
+#: accumulator (NaN when that one is 0)
+AS_IS, PER_AGENT, PER_MANAGER, RATIO = 0, 1, 2, 3
+_SCALES = {"": AS_IS, "agents": PER_AGENT, "managers": PER_MANAGER}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the daily table.
+
+    Attributes:
+        name: column name (``timeseries.csv``, the Mesa ``DataCollector``).
+        source: the accumulator of the day it reads (``context.TODAY``), by name.
+        offset: slot within a wide accumulator (the queue's level).
+        per: "" as it is, "agents" or "managers" for a mean, or the name of another
+            accumulator to divide by (NaN when it is 0).
+        unit: unit of the column.
+
+    """
+
+    name: str
+    source: str
+    offset: int = 0
+    per: str = ""
+    unit: str = ""
+
+
 QUEUE_LEVELS = 6
-COL = {name: i for i, name in enumerate(COLUMNS)}
+
+DECLARED: tuple[Column, ...] = (
+    Column("performance", "performance", unit="share"),
+    Column("backlog", "backlog", unit="tasks"),
+    Column("unmet", "unmet", unit="tasks"),
+    Column("unmet_essential", "unmet_essential", unit="tasks"),
+    Column("arrived", "arrived", unit="tasks"),
+    Column("processed", "processed", unit="tasks"),
+    Column("absent", "absent", unit="agents"),
+    Column("remote", "remote", unit="agents"),
+    Column("special_leave", "special_leave", unit="agents"),
+    Column("decisions_waiting", "decisions_waiting", unit="decisions"),
+    Column("decisions_completed", "decided", unit="decisions"),
+    Column("decision_latency_mean", "latency_sum", per="decided", unit="days"),
+    Column("fatigue", "fatigue", per="agents", unit="share"),
+    Column("manager_fatigue", "manager_fatigue", per="managers", unit="share"),
+    Column("engagement", "engagement", per="agents", unit="share"),
+    Column("burnout_days", "burnout_days", unit="agent-days"),
+    Column("reporting_hours", "reporting_hours", unit="hours"),
+    Column("redeployed", "redeployed", unit="agents"),
+    Column("decision_errors", "errors", unit="decisions"),
+    Column("rework", "rework", unit="tasks"),
+    Column("settled_locally", "settled", unit="exceptions"),
+    Column("tacit_approvals", "tacit", unit="decisions"),
+    *(Column(f"queue_l{level}", "queue", offset=level, unit="decisions") for level in range(QUEUE_LEVELS)),
+    Column("redeployed_across", "redeployed_across", unit="agents"),
+    Column("moves", "moves", unit="moves"),
+    Column("refused_skill", "refused_skill", unit="matches"),
+    Column("refused_decision", "refused_decision", unit="matches"),
+    Column("ramp_days_lost", "ramp_days_lost", unit="agent-days"),
+    Column("volunteer_hours", "volunteer_hours", unit="hours"),
+    Column("skills_revealed", "skills_revealed", unit="skills"),
+    Column("reallocated", "reallocated", unit="agents"),
+)
+
+
+def columns() -> tuple[str, ...]:
+    """Names of the daily table's columns, in order (read at call time: ``DECLARED`` decides)."""
+    return tuple(c.name for c in DECLARED)
+
+
+def column_index() -> dict[str, int]:
+    """Column number of each name."""
+    return {name: i for i, name in enumerate(columns())}
+
+
+def layout() -> np.ndarray:
+    """(columns, 3) int64: for each column its accumulator's slot, its scale and its divisor's slot."""
+    table = np.zeros((len(DECLARED), 3), dtype=np.int64)
+    for i, c in enumerate(DECLARED):
+        if c.source not in TODAY.index:
+            raise ValueError(f"column {c.name!r} reads {c.source!r}, which is not an accumulator of the day "
+                             f"(declared: {', '.join(TODAY.index)})")
+        scale = _SCALES.get(c.per, RATIO)
+        divisor = TODAY.index[c.per] if scale == RATIO else 0
+        table[i] = (TODAY.index[c.source] + c.offset, scale, divisor)
+    return table
+
+
+COLUMNS = columns()  # as declared (kernel code and the reference twin; Python consumers call columns())
+COL = column_index()
 
 
 @njit(cache=True)
@@ -60,8 +134,7 @@ def performance(services):
 
 @njit(cache=True, inline="always")
 def record(day, services, n_agents, n_managers, buf, out):
-    """Write the metrics of ``day`` into ``out[day]``."""
-    row = out[day]
+    """Write the metrics of ``day`` into ``out[day]``, one column per row of ``buf.columns``."""
     backlog = 0
     unmet = 0
     unmet_ess = 0
@@ -75,30 +148,23 @@ def record(day, services, n_agents, n_managers, buf, out):
         arrived += services.arrived[s]
         processed += services.processed[s]
     t = buf.today
-    row[0] = performance(services)
-    row[1] = backlog
-    row[2] = unmet
-    row[3] = unmet_ess
-    row[4] = arrived
-    row[5] = processed
-    row[6] = t[TODAY_ABSENT]
-    row[7] = t[TODAY_REMOTE]
-    row[8] = t[TODAY_SPECIAL_LEAVE]
-    row[9] = buf.counts[COUNT_ACTIVE]
-    row[10] = t[TODAY_DECIDED]
-    row[11] = t[TODAY_LATENCY_SUM] / t[TODAY_DECIDED] if t[TODAY_DECIDED] > 0 else math.nan
-    row[12] = t[TODAY_FATIGUE] / max(n_agents, 1)
-    row[13] = t[TODAY_MANAGER_FATIGUE] / max(n_managers, 1)
-    row[14] = t[TODAY_ENGAGEMENT] / max(n_agents, 1)
-    row[15] = t[TODAY_BURNOUT_DAYS]
-    row[16] = t[TODAY_REPORTING_HOURS]
-    row[18] = t[TODAY_ERRORS]
-    row[19] = t[TODAY_REWORK]
-    row[20] = t[TODAY_SETTLED]
-    row[21] = t[TODAY_TACIT]
-    for level in range(QUEUE_LEVELS):
-        row[22 + level] = t[TODAY_QUEUE + level]
-    row[17] = t[TODAY_REDEPLOYED]
-    for k in range(7):  # redeployed_across … skills_revealed, in the order of TODAY_*
-        row[28 + k] = t[TODAY_REDEPLOYED_ACROSS + k]
-    row[35] = t[TODAY_REALLOCATED]
+    t[TODAY_PERFORMANCE] = performance(services)
+    t[TODAY_BACKLOG] = backlog
+    t[TODAY_UNMET] = unmet
+    t[TODAY_UNMET_ESSENTIAL] = unmet_ess
+    t[TODAY_ARRIVED] = arrived
+    t[TODAY_PROCESSED] = processed
+    t[TODAY_WAITING] = buf.counts[COUNT_ACTIVE]
+    row = out[day]
+    spec = buf.columns
+    for c in range(spec.shape[0]):
+        v = t[spec[c, 0]]
+        scale = spec[c, 1]
+        if scale == PER_AGENT:
+            v = v / max(n_agents, 1)
+        elif scale == PER_MANAGER:
+            v = v / max(n_managers, 1)
+        elif scale == RATIO:
+            d = t[spec[c, 2]]
+            v = v / d if d > 0 else math.nan
+        row[c] = v

@@ -8,7 +8,17 @@ adds up the hours spent by present staff (agents and managers) for the record.
 
 from numba import njit
 
-from .context import TODAY_ABSENT, TODAY_MANAGERS_PRESENT, TODAY_REPORTING_HOURS
+from .context import TODAY_ABSENT, TODAY_MANAGERS_PRESENT, TODAY_REPORTING_HOURS, DayParam, setting, week_share
+
+DAY_PARAMS = (
+    DayParam("agent_reporting", float, week_share("policy.reporting.agent_hours"),
+             "share of agents' time on reporting, normal times"),
+    DayParam("manager_reporting", float, week_share("policy.reporting.manager_hours"),
+             "share of managers' time on reporting, normal times"),
+    DayParam("crisis_reporting", float, setting("policy.reporting.crisis_multiplier"),
+             "reporting multiplier on crisis days"),
+    DayParam("hours_per_day", float, lambda s, org: s["policy.reporting.week_hours"] / 5.0, "working hours per day"),
+)
 
 
 @njit(cache=True)

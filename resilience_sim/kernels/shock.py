@@ -25,12 +25,24 @@ The results are those of drawing every latent every day.
 import numpy as np
 from numba import njit
 
+from ..params import BURNOUT, CHILDCARE, SICKNESS, SPECIAL_LEAVE, VACANCY, VULNERABILITY
 from ..rng import ABSENCE, REMOTE, stream_key, uniform
 from ..state import STATUS_ABSENT, STATUS_ON_SITE, STATUS_REMOTE
-from .context import TODAY_ABSENT, TODAY_BURNOUT_DAYS, TODAY_MANAGERS_PRESENT, TODAY_REMOTE, TODAY_SPECIAL_LEAVE
+from .context import (
+    TODAY_ABSENT,
+    TODAY_BURNOUT_DAYS,
+    TODAY_MANAGERS_PRESENT,
+    TODAY_REMOTE,
+    TODAY_SPECIAL_LEAVE,
+    DayParam,
+    setting,
+)
 from .memory import gather
 
-SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = 0, 1, 2, 3, 4, 5
+DAY_PARAMS = (
+    DayParam("sickness_spell", int, setting("baseline.sickness_spell"), "days of a sickness spell"),
+)
+
 SICK_BIT, CHILDCARE_BIT, VULNERABILITY_BIT, VACANCY_BIT, REMOTE_BIT = 1, 2, 4, 8, 16
 _SPELL_STAGGER = 2654435761
 

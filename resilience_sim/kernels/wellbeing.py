@@ -21,8 +21,32 @@ from .context import (
     TODAY_ENGAGEMENT,
     TODAY_FATIGUE,
     TODAY_MANAGER_FATIGUE,
+    DayParam,
+    setting,
+    week_share,
 )
 from .memory import gather
+
+DAY_PARAMS = (
+    DayParam("manager_relief", float,
+             lambda s, org: 1.0 - s["support.fatigue_relief"] * (s["support.peer"] + s["support.in_situ"]) / 2,
+             "multiplier of managers' fatigue gain (support)"),
+    DayParam("agent_tolerance", float, week_share("wellbeing.reporting_tolerance_agent"),
+             "reporting share agents accept without losing engagement"),
+    DayParam("manager_tolerance", float, week_share("wellbeing.reporting_tolerance_manager"),
+             "reporting share managers accept without losing engagement"),
+    DayParam("fatigue_gain", float, setting("wellbeing.fatigue_gain"), "fatigue gained per day of pressure"),
+    DayParam("fatigue_recovery", float, setting("wellbeing.fatigue_recovery"), "fatigue recovered per day"),
+    DayParam("burnout_threshold", float, setting("wellbeing.burnout_threshold"),
+             "fatigue above which burnout may start"),
+    DayParam("burnout_hazard", float, setting("wellbeing.burnout_hazard"), "daily burnout probability above it"),
+    DayParam("burnout_days", int, setting("wellbeing.burnout_days"), "length of a burnout absence, days"),
+    DayParam("engagement_baseline", float, setting("wellbeing.engagement_baseline"), "engagement at rest"),
+    DayParam("engagement_recovery", float, setting("wellbeing.engagement_recovery"), "engagement recovery rate, /day"),
+    DayParam("reporting_cost", float, setting("wellbeing.reporting_cost"), "engagement lost per extra reporting share"),
+    DayParam("fatigue_cost", float, setting("wellbeing.fatigue_cost"), "engagement lost per unit of fatigue"),
+    DayParam("pressure_cap", float, setting("wellbeing.pressure_cap"), "cap on the pressure of a day"),
+)
 
 
 @njit(cache=True, inline="always")

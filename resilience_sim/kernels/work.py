@@ -20,8 +20,18 @@ import numpy as np
 from numba import njit
 
 from ..state import STATUS_ABSENT, STATUS_REMOTE
-from .context import COUNT_PROCESSED, COUNT_UNMET
+from .context import COUNT_PROCESSED, COUNT_UNMET, DayParam, setting
 from .memory import gather
+
+DAY_PARAMS = (
+    DayParam("remote_productivity", float, setting("work.remote_productivity"), "remote productivity factor"),
+    DayParam("fatigue_effect", float, setting("wellbeing.fatigue_effect"),
+             "share of productivity (and of a manager's decision rate) lost at full fatigue"),
+    DayParam("ramp_start", float, setting("mobility.ramp_start"),
+             "productivity of a moved agent on its first day, share"),
+    DayParam("wrong_move_productivity", float, setting("mobility.wrong_move_productivity"),
+             "productivity of an agent moved by a wrong decision, share"),
+)
 
 
 @njit(cache=True, inline="always")

@@ -1,7 +1,7 @@
 """What the reference model reads: the rules' parameters, the day's conditions and keys.
 
 :class:`Rules` holds the scalar parameters of the day's rules (read from a scenario as
-:func:`resilience_sim.engine.day_params` reads them), :class:`Today` one day of the
+:func:`resilience_sim.kernels.day.day_params` reads them), :class:`Today` one day of the
 shock's :class:`~resilience_sim.shocks.DailyConditions` as Python values, and
 :class:`Keys` the day's keys of the random streams.
 """
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import day_params
-from ..kernels.context import DayParams
+from ..kernels.day import DayParams, day_params
 from ..organisation import Organisation
 from ..policy import decision_rules
 from ..rng import (
@@ -37,7 +36,7 @@ from ..shocks import DailyConditions
 class Rules:
     """The parameters of the day's rules.
 
-    The scalars the kernels read (:func:`resilience_sim.engine.day_params`, a shared
+    The scalars the kernels read (:func:`resilience_sim.kernels.day.day_params`, a shared
     input like the organisation) and the decision rules by type
     (:func:`resilience_sim.policy.decision_rules`).
     """

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from .service import Service
     from .staff import Staff
 
-EXCEPTION, REDEPLOYMENT, PARTNERSHIP, SPENDING = 0, 1, 3, 4  # decision kinds, see params.DECISION_KINDS
+from ..params import EXCEPTION
 
 
 @dataclass(eq=False)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import deque
 
+from ..params import EXCEPTION
 from ..rng import exponential
 from ..state import STATUS_ABSENT
-from .decision import EXCEPTION, Decision
+from .decision import Decision
 from .staff import Staff
 
 #: the slowest sign-off rate a desk can have (decisions/day): an idle desk still exists

@@ -15,28 +15,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..kernels.mobility import (
+from ..params import (
     MODE_OFF,
     MODE_PEER,
-    SCAN_LIMIT,
+    REDEPLOYMENT,
     SCOPE_INSTITUTION,
     SCOPE_NONE,
     SCOPE_SERVICE,
     SCOPE_TWINNED,
+    SPECIAL_LEAVE,
 )
-from ..kernels.pool import MOVE_KEYS
-from ..rng import REVEAL, TRAINING, stream_key, uniform
+from ..rng import MOVE_KEYS, REVEAL, TRAINING, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .decision import Decision
 from .manager import Manager
-from .staff import SPECIAL_LEAVE, f32
+from .staff import f32
 
 if TYPE_CHECKING:
     from .model import ReferenceModel
     from .service import Service
     from .staff import Staff
 
-REDEPLOYMENT = 1
 
 
 class CellDesk(Manager):
@@ -284,7 +283,7 @@ class Coordinator:
                 continue
             found = looked = 0
             for person in self.candidates(host, buckets, by_family):
-                if host.gap < 1.0 or budget <= 0 or looked >= SCAN_LIMIT:
+                if host.gap < 1.0 or budget <= 0 or looked >= rules.scan_limit:
                     break
                 if person.index in used:
                     continue
@@ -308,7 +307,7 @@ class Coordinator:
                 continue
             looked = 0
             for person in self.candidates(host, buckets, by_family):
-                if host.gap < 1.0 or looked >= SCAN_LIMIT:
+                if host.gap < 1.0 or looked >= rules.scan_limit:
                     break
                 if (person.index in used or person.status == STATUS_ABSENT
                         or person.time_bank >= rules.time_bank_cap):

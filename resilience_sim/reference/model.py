@@ -40,20 +40,20 @@ import numpy as np
 from mesa.agentset import AgentSet
 
 from ..engine import ConservationError
-from ..kernels.context import UNCERTAINTY_UNIT
-from ..kernels.record import COL, COLUMNS, QUEUE_LEVELS
+from ..kernels.record import QUEUE_LEVELS, column_index, columns
 from ..mobility import setup as mobility_setup
 from ..organisation import Organisation, build
+from ..params import EXCEPTION, REDEPLOYMENT, SPECIAL_LEAVE
 from ..rng import uniform
 from ..scenario import Scenario
 from ..shocks import compile_conditions
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .conditions import Keys, Rules, Today
-from .decision import EXCEPTION, REDEPLOYMENT, Decision
+from .decision import Decision
 from .manager import Manager
 from .mobility import CellDesk, Coordinator
 from .service import Service
-from .staff import SPECIAL_LEAVE, Staff
+from .staff import Staff
 
 #: latency histogram: one-hour bins, the last one holds a year and more
 LATENCY_BIN = 1.0 / 24.0
@@ -74,7 +74,7 @@ class ReferenceModel(mesa.Model):
         counts: cumulative counters (arrived, processed, unmet, created, completed,
             withdrawn, instant).
         latency: histogram of decision latencies, by one-hour bin.
-        out: (days, len(COLUMNS)) table of daily metrics, as ``Simulation.out``.
+        out: (days, len(columns())) table of daily metrics, as ``Simulation.out``.
 
     """
 
@@ -99,7 +99,7 @@ class ReferenceModel(mesa.Model):
         self.latency: Counter[tuple[int, int]] = Counter()   # (kind, one-hour bin) → decisions
         self.by_level: Counter[tuple[int, int]] = Counter()  # (kind, level settled at) → decisions
         self.errors: Counter[int] = Counter()                # kind → wrong decisions
-        self.out = np.full((self.days, len(COLUMNS)), np.nan)
+        self.out = np.full((self.days, len(columns())), np.nan)
 
     def _populate(self, org: Organisation, mg) -> None:
         """Create the agents from the organisation's arrays (``mg``: desks, HR cell included)."""
@@ -264,7 +264,7 @@ class ReferenceModel(mesa.Model):
         at most 1: stale information far from the field, a partial view close to it.
         """
         r = self.rules
-        u = self.today.exception_share / UNCERTAINTY_UNIT
+        u = self.today.exception_share / self.rules.uncertainty_unit
         scope = r.scope[kind]
         stale = 1.0 - math.exp(-r.staleness_error * r.delay_per_level * (r.field_level - level) * u)
         local = r.local_error * scope * u * level / r.field_level
@@ -363,8 +363,9 @@ class ReferenceModel(mesa.Model):
         row["skills_revealed"] = moves["revealed"]
         for level in range(QUEUE_LEVELS):
             row[f"queue_l{level}"] = sum(m.queue_length for m in self.managers if m.level == level)
+        col = column_index()
         for name, value in row.items():
-            self.out[day, COL[name]] = value
+            self.out[day, col[name]] = value
 
     def check_conservation(self) -> None:
         """Raise ConservationError if tasks or decisions are not conserved (DESIGN §1.2)."""

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from ..rng import poisson, uniform
-from .decision import EXCEPTION, PARTNERSHIP, SPENDING, Decision
+from ..params import EXCEPTION, PARTNERSHIP, SPENDING
+from ..rng import poisson, request_entity, uniform
+from .decision import Decision
 
 if TYPE_CHECKING:
     from .model import ReferenceModel
@@ -106,7 +107,7 @@ class Service(mesa.Agent):
         if self.head is None:
             return
         for kind, rate in ((SPENDING, rules.spending_rate), (PARTNERSHIP, rules.partnership_rate)):
-            n_requests = poisson(model.keys.requests, 8 * self.index + kind, rate * self.staff_count)
+            n_requests = poisson(model.keys.requests, request_entity(self.index, kind), rate * self.staff_count)
             for _ in range(n_requests):
                 uid = model.new_uid()
                 if rules.signoffs[kind] <= 0:

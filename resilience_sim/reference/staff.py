@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..params import ABSENCE_REASONS
+from ..params import BURNOUT, CHILDCARE, SICKNESS, SPECIAL_LEAVE, VACANCY, VULNERABILITY
 from ..rng import uniform
 from ..state import STATUS_ABSENT, STATUS_ON_SITE, STATUS_REMOTE
 
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from .model import ReferenceModel
     from .service import Service
 
-SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = (
-    ABSENCE_REASONS.index(r) for r in
-    ("sickness", "childcare", "vulnerability", "burnout", "vacancy", "special_leave"))
 #: absence reasons drawn from fixed latents (the same agents stay home while it lasts)
 FIXED_LATENT_REASONS = (CHILDCARE, VULNERABILITY, VACANCY)
 #: staggers the sickness spells of agents (a large odd number: spells start on all days)
