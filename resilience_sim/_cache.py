@@ -2,8 +2,10 @@
 
 numba's ``cache=True`` checks only the file of the function it compiles, so a kernel
 that calls a changed function in another module would keep stale machine code. The
-cache folder is keyed by a hash of every source file of the package: any change
-compiles afresh. ``NUMBA_CACHE_DIR`` set by the user wins.
+cache folder is keyed by a hash of every file compiled code can read — the kernels and
+the modules whose functions and constants they use (``COMPILED``) — so that any change
+there compiles afresh, and a change elsewhere (the command line, metrics, figures) does
+not. ``NUMBA_CACHE_DIR`` set by the user wins.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ import hashlib
 import os
 from pathlib import Path
 
+#: the sources compiled code depends on: the kernels, and what they import (numba functions and
+#: constants frozen at compile time)
+COMPILED = ("kernels/*.py", "rng.py", "state.py", "params.py", "schema.py")
+
 
 def configure() -> Path | None:
     """Set numba's cache folder for this version of the sources; return it."""
@@ -19,7 +25,7 @@ def configure() -> Path | None:
         return None
     root = Path(__file__).resolve().parent
     digest = hashlib.sha1()
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted(p for pattern in COMPILED for p in root.glob(pattern)):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))

@@ -61,7 +61,8 @@ class Simulation:
         self.org = org if org is not None else build(scenario)
         self.check = check
         self.days = scenario["run.days"]
-        self.net, managers = mobility_setup(scenario, self.org)
+        self.net = mobility_setup(scenario, self.org)
+        managers = self.org.managers
         self.params = day_params(scenario, self.org)
         cond = compile_conditions(scenario, self.org)
         self._daily = _day_major(cond)

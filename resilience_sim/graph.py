@@ -24,7 +24,8 @@ def build_graph(org: Organisation) -> nx.MultiDiGraph:
     a = org.agents
     g = nx.MultiDiGraph()
     level = np.full(org.n_agents, len(LEVEL_NAMES), dtype=int)
-    level[org.managers.agent] = org.managers.level
+    line = slice(0, org.line_desks)  # the reporting line's desks (not the HR crisis cell's)
+    level[org.managers.agent[line]] = org.managers.level[line]
     inst = org.services.institution[a.home]
     for i in range(org.n_agents):
         lv = int(level[i])
@@ -39,7 +40,7 @@ def build_graph(org: Organisation) -> nx.MultiDiGraph:
     for s, t in org.ties:
         if s != t:
             g.add_edge(int(s), int(t), kind="informal")
-    tops = [int(org.managers.agent[m]) for m in np.flatnonzero(org.managers.parent < 0)]
+    tops = [int(org.managers.agent[m]) for m in np.flatnonzero(org.managers.parent[line] < 0)]
     for x in range(len(tops)):
         for y in range(x + 1, len(tops)):
             g.add_edge(tops[x], tops[y], kind="partnership")

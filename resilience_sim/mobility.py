@@ -27,9 +27,6 @@ from .organisation import Organisation
 from .rng import BUILD, uniforms
 from .scenario import Scenario
 from .schema import ScenarioError, suggest
-from .state import MANAGER, Managers, grow
-
-HR_CELL_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -125,35 +122,13 @@ def draw_pools(scenario: Scenario, org: Organisation) -> None:
     a.planned[:] = uniforms(p["run.seed"], BUILD, 2, org.n_agents, 1) < p["hr.reassignment_plan_share"]
 
 
-def add_hr_cell(scenario: Scenario, org: Organisation, fam_tags) -> tuple[Managers, int]:
-    """The managers table with the HR crisis cell's desk appended (if any)."""
-    size = scenario["hr.crisis_cell"]
-    m = org.managers
-    if size <= 0:
-        return m, -1
-    hr = [s for s, tags in enumerate(fam_tags) if "hr" in tags and org.services.head[s] >= 0]
-    holder = int(m.agent[org.services.head[hr[0]]]) if hr else int(m.agent[np.argmin(m.level)])
-    n = len(m.level)
-    out = grow(MANAGER, m, n + 1, Managers)
-    out.agent[n] = holder
-    out.level[n] = HR_CELL_LEVEL
-    out.parent[n] = -1
-    out.service[n] = org.agents.home[holder]
-    out.deciders[n] = size
-    out.desk[n] = int(m.desk[-1] + m.deciders[-1]) if n else 0
-    out.capacity[n] = scenario["organisation.manager_capacity"]
-    out.rate[n] = out.capacity[n]
-    return out, n
-
-
-def setup(scenario: Scenario, org: Organisation) -> tuple[MobilityNet, Managers]:
-    """Everything the mobility stage needs, and the managers table (HR cell added)."""
+def setup(scenario: Scenario, org: Organisation) -> MobilityNet:
+    """Everything the mobility stage needs."""
     fam, names = families(org)
     org.services.family[:] = fam
     twin = twinning(scenario, names)
     draw_pools(scenario, org)
-    managers, cell = add_hr_cell(scenario, org, org.service_tags)
     external = np.array([kind == "external" for _, kind in org.institutions], dtype=np.bool_)
     essential = np.unique(org.services.mission[org.services.essential]).astype(np.int64)
-    net = MobilityNet(names, twin, neighbours(org, fam, twin), tie_shares(org), external, cell, essential)
-    return net, managers
+    net = MobilityNet(names, twin, neighbours(org, fam, twin), tie_shares(org), external, org.hr_cell, essential)
+    return net

@@ -25,8 +25,10 @@ from .orgchart import chart_of
 from .rng import BUILD, uniforms
 from .scenario import Scenario
 from .specs import ServiceSpec, explicit_institutions, spec_of
-from .state import AGENT, MANAGER, SERVICE, Agents, Managers, Services, allocate
+from .state import AGENT, MANAGER, SERVICE, Agents, Managers, Services, allocate, grow
 
+#: level of the HR crisis cell's desk (beside the deputies: it answers to the executive)
+HR_CELL_LEVEL = 1
 #: share of a manager's time spent on the service's tasks, by level
 TASK_SHARE_BY_LEVEL = (0.0, 0.0, 0.0, 0.2, 0.5)
 
@@ -47,6 +49,8 @@ class Organisation:
         ties: informal ties as an (E, 2) array of agent indices.
         executive_office: service index of each institution's executive office.
         agent_ids: the org chart's agent id of each agent (empty for a preset).
+        hr_cell: the desk of the HR crisis cell (``hr.crisis_cell`` deciders), the last row of
+            ``managers``, or -1 when there is none.
 
     """
 
@@ -62,11 +66,17 @@ class Organisation:
     ties: np.ndarray
     executive_office: list[int] = field(default_factory=list)
     agent_ids: list[str] = field(default_factory=list)
+    hr_cell: int = -1
 
     @property
     def n_agents(self) -> int:
         """Staff count."""
         return len(self.agents.home)
+
+    @property
+    def line_desks(self) -> int:
+        """Desks of the reporting line (every manager's; the HR crisis cell's desk comes after them)."""
+        return len(self.managers.level) - (self.hr_cell >= 0)
 
     @property
     def depth(self) -> int:
@@ -122,11 +132,39 @@ def split_units(specs: list[ServiceSpec], max_size: int) -> list[ServiceSpec]:
 def build(scenario: Scenario) -> Organisation:
     """Build the organisation of a scenario (archetype, explicit services or CSV)."""
     if scenario["organisation.csv"]:
-        return _arrays(scenario, *chart_of(scenario))
-    insts, specs = service_specs(scenario)
-    specs = rescale(specs, scenario["organisation.agents"])
-    specs = split_units(specs, scenario["organisation.max_unit_size"])
-    return _assemble(scenario, insts, specs)
+        org = _arrays(scenario, *chart_of(scenario))
+    else:
+        insts, specs = service_specs(scenario)
+        specs = rescale(specs, scenario["organisation.agents"])
+        specs = split_units(specs, scenario["organisation.max_unit_size"])
+        org = _assemble(scenario, insts, specs)
+    _add_hr_cell(scenario, org)
+    return org
+
+
+def _add_hr_cell(scenario: Scenario, org: Organisation) -> None:
+    """Append the HR crisis cell's desk to the managers, if the scenario has one.
+
+    Its deciders are held by the head of the first service tagged ``hr`` (else by the
+    executive); it sits outside the reporting line (no parent) at level ``HR_CELL_LEVEL``.
+    """
+    size = scenario["hr.crisis_cell"]
+    if size <= 0:
+        return
+    m = org.managers
+    hr = [s for s, tags in enumerate(org.service_tags) if "hr" in tags and org.services.head[s] >= 0]
+    holder = int(m.agent[org.services.head[hr[0]]]) if hr else int(m.agent[np.argmin(m.level)])
+    n = len(m.level)
+    out = grow(MANAGER, m, n + 1, Managers)
+    out.agent[n] = holder
+    out.level[n] = HR_CELL_LEVEL
+    out.parent[n] = -1
+    out.service[n] = org.agents.home[holder]
+    out.deciders[n] = size
+    out.desk[n] = int(m.desk[-1] + m.deciders[-1]) if n else 0
+    out.capacity[n] = scenario["organisation.manager_capacity"]
+    out.rate[n] = out.capacity[n]
+    org.managers, org.hr_cell = out, n
 
 
 class _Rows:
@@ -310,7 +348,7 @@ def _informal_ties(n: int, k: int, rewire: float, seed: int) -> np.ndarray:
 
 def describe(org: Organisation) -> dict:
     """Counts for people: staff, services, managers by level."""
-    levels = np.bincount(org.managers.level, minlength=5)
+    levels = np.bincount(org.managers.level[: org.line_desks], minlength=5)
     return {"agents": org.n_agents, "services": len(org.service_names),
             "institutions": len(org.institutions),
             "managers_by_level": {i: int(c) for i, c in enumerate(levels)}}

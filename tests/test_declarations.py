@@ -27,7 +27,7 @@ def test_a_declared_column_reaches_the_table_the_csv_and_the_datacollector(small
     write(result, tmp_path / "out")
     csv = pd.read_csv(tmp_path / "out" / "timeseries.csv")
     assert np.allclose(csv["decided_per_manager"], table["decided_per_manager"], rtol=1e-5)
-    model = OrganisationModel(scenario_name="covid_lockdown_2020", n_agents=300, days=3, rng=1)
+    model = OrganisationModel(scenario_name="covid_lockdown_2020", n_agents=300, days=40, rng=1)
     for _ in range(3):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
@@ -71,3 +71,17 @@ def test_each_stage_declares_the_parameters_its_rules_read():
         read = {d.name for d in getattr(module, "DAY_PARAMS", ())}
         for name in read:
             assert f"P.{name}" in source, f"{module.__name__} declares {name} but its rules do not read it"
+
+
+def test_kernels_read_only_the_sources_that_key_the_compiled_cache():
+    """numba's cache folder is keyed by the sources compiled code can read (``_cache.COMPILED``)."""
+    import re
+    from pathlib import Path
+
+    from resilience_sim import _cache
+
+    root = Path(_cache.__file__).parent
+    keyed = {p.resolve() for pattern in _cache.COMPILED for p in root.glob(pattern)}
+    for path in (root / "kernels").glob("*.py"):
+        for module in re.findall(r"^from \.\.(\w+) import", path.read_text(), flags=re.M):
+            assert (root / f"{module}.py").resolve() in keyed, f"{path.name} imports {module}, not in COMPILED"

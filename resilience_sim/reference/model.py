@@ -82,7 +82,7 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=int(scenario["run.seed"]))
         self.config = scenario
         org = org if org is not None else build(scenario)
-        self.net, desks = mobility_setup(scenario, org)
+        self.net = mobility_setup(scenario, org)
         self.rules = Rules.of(scenario, org)
         self.conditions = compile_conditions(scenario, org)
         self.check = check
@@ -90,7 +90,7 @@ class ReferenceModel(mesa.Model):
         self.day = 0
         self.today: Today | None = None
         self.keys: Keys | None = None
-        self._populate(org, desks)
+        self._populate(org, org.managers)
         self.decisions: dict[int, Decision] = {}
         self._reset_today()
         self.counts: Counter[str] = Counter()
@@ -127,7 +127,7 @@ class ReferenceModel(mesa.Model):
             person.primary_skill, person.secondary_skill = int(ag.primary_skill[a]), int(ag.secondary_skill[a])
             person.secondary_known = bool(ag.secondary_known[a])
             person.flying, person.planned = bool(ag.flying[a]), bool(ag.planned[a])
-        managers = [people[a] for a in mg.agent[: len(org.managers.agent)]]
+        managers = [people[a] for a in mg.agent[: org.line_desks]]
         cell = None
         if self.net.hr_cell >= 0:
             c = self.net.hr_cell
