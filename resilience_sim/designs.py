@@ -158,8 +158,10 @@ def _table(node: Any, src: str, name: str, keys: tuple[str, ...]) -> dict:
         raise ScenarioError(src, name, f"must be a table [{name}]")
     for key in node:
         if key not in keys:
-            raise ScenarioError(src, f"{name}.{key}", "unknown key" + suggest(key, keys) + f" (allowed: {', '.join(keys)})")
-    if "include" in node and not (isinstance(node["include"], list) and all(isinstance(x, str) for x in node["include"])):
+            raise ScenarioError(src, f"{name}.{key}",
+                                "unknown key" + suggest(key, keys) + f" (allowed: {', '.join(keys)})")
+    inc = node.get("include", [])
+    if not (isinstance(inc, list) and all(isinstance(x, str) for x in inc)):
         raise ScenarioError(src, f"{name}.include", 'must be a list of design names, e.g. ["subsidiarity"]')
     return node
 
