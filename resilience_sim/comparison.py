@@ -51,7 +51,8 @@ def org_scenario(scenario: Scenario, entry: str | None) -> Scenario:
 
     ``None`` keeps the scenario's own organisation. A CSV replaces the scenario's
     services (they take the declared defaults; to describe them, write a scenario file
-    with ``organisation.csv``), an archetype its services and twinning.
+    with ``organisation.csv``) and is used at its own size (``--agents`` rescales the
+    archetypes only); an archetype replaces the services and twinning.
     """
     if entry is None:
         return scenario
@@ -64,8 +65,8 @@ def org_scenario(scenario: Scenario, entry: str | None) -> Scenario:
                             f"; give an archetype ({', '.join(ARCHETYPES)}) or an org-chart .csv file")
     if not path.is_file():
         raise ScenarioError(str(path), "organisation", "no such org-chart file")
-    s = scenario.with_values({"organisation.csv": str(path.resolve())}, "--org")
-    return replace(s, services=(), institutions=(), twinning=())
+    s = scenario.with_values({"organisation.csv": str(path.resolve()), "organisation.agents": None}, "--org")
+    return replace(s, services=(), institutions=(), twinning=())  # an org chart is used as it is (no --agents)
 
 
 def org_label(scenario: Scenario, entry: str | None) -> str:

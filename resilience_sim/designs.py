@@ -13,6 +13,7 @@ A design is a TOML file in ``scenarios/designs/`` (or any path)::
     key = "policy.authority.preset"   # a dotted key of resilience_sim.params.PARAMS (as in --set)
     value = "subsidiary"
     reason = "why this value: the source text, a figure, or 'assumption'"
+    reason_fr = "the same in French (optional; the report in French shows it)"
 
     [[organisation.twinning]]         # optional: twinned services, by service name
     a = "culture"
@@ -41,8 +42,8 @@ DESIGN_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "designs"
 #: the reference design of a comparison when it is among the designs compared
 BASELINE = "baseline"
 _DESIGN_KEYS = ("name", "title", "title_fr", "summary", "summary_fr", "include")
-_LEVER_KEYS = ("key", "value", "reason")
-_TWIN_KEYS = ("a", "b", "reason")
+_LEVER_KEYS = ("key", "value", "reason", "reason_fr")
+_TWIN_KEYS = ("a", "b", "reason", "reason_fr")
 #: organisation parameters that are levers (the skills registry), allowed in a design
 _ORG_LEVERS = frozenset({"organisation.secondary_known_share"})
 
@@ -54,14 +55,15 @@ class Lever:
     Attributes:
         key: dotted parameter key (``PARAMS``).
         value: the value, checked against the parameter's declaration.
-        reason: why this value was chosen (source text or assumption).
+        reason: why this value was chosen (source text or assumption), by language
+            (``en``; ``fr`` from ``reason_fr``, else the English text).
         design: name of the design file that set it (differs for included designs).
 
     """
 
     key: str
     value: Any
-    reason: str
+    reason: dict
     design: str
 
 
@@ -92,9 +94,14 @@ class Design:
         return {lv.key: lv.value for lv in self.levers}
 
 
+#: the order of the shipped designs in a comparison (others follow, alphabetically)
+ORDER = ("baseline", "subsidiarity", "micro_mobility", "initiatives", "continuity_plan_only", "all_three")
+
+
 def shipped_designs() -> list[str]:
-    """Names of the designs shipped in ``scenarios/designs/``."""
-    return sorted(p.stem for p in DESIGN_DIR.glob("*.toml"))
+    """Names of the designs shipped in ``scenarios/designs/``, reference first (``ORDER``)."""
+    names = sorted(p.stem for p in DESIGN_DIR.glob("*.toml"))
+    return [n for n in ORDER if n in names] + [n for n in names if n not in ORDER]
 
 
 def resolve(name_or_path: str) -> Path:
@@ -178,7 +185,7 @@ def _lever(item: dict, i: int, src: str, design: str) -> Lever:
         if key not in _LEVER_KEYS:
             raise ScenarioError(src, f"{where}.{key}", "unknown key" + suggest(key, _LEVER_KEYS) +
                                 " (a lever has key, value, reason)")
-    for key in _LEVER_KEYS:
+    for key in _LEVER_KEYS[:3]:
         if key not in item:
             raise ScenarioError(src, f"{where}.{key}", "is required (a lever has key, value and the reason "
                                 "for that value)")
@@ -190,10 +197,18 @@ def _lever(item: dict, i: int, src: str, design: str) -> Lever:
         raise ScenarioError(src, f"{where}.key", f"{key!r} describes the organisation, the run or the "
                             "measures, not a design; set it in the scenario")
     value = PARAMS[key].check(item["value"], src, f"{where}.value ({key})")
-    reason = item["reason"]
-    if not isinstance(reason, str) or not reason.strip():
-        raise ScenarioError(src, f"{where}.reason", "must say why this value was chosen (a source or 'assumption')")
-    return Lever(key, value, reason.strip(), design)
+    return Lever(key, value, _reason(item, src, where), design)
+
+
+def _reason(item: dict, src: str, where: str) -> dict:
+    """The reason of a lever or a twinning pair, by language."""
+    out = {}
+    for lang, key in (("en", "reason"), ("fr", "reason_fr")):
+        text = item.get(key, item.get("reason"))
+        if not isinstance(text, str) or not text.strip():
+            raise ScenarioError(src, f"{where}.{key}", "must say why this value was chosen (a source or 'assumption')")
+        out[lang] = text.strip()
+    return out
 
 
 def _twinning(node: Any, src: str) -> list[dict]:
@@ -203,10 +218,10 @@ def _twinning(node: Any, src: str) -> list[dict]:
         for key in item:
             if key not in _TWIN_KEYS:
                 raise ScenarioError(src, f"{where}.{key}", "unknown key" + suggest(key, _TWIN_KEYS))
-        for key in _TWIN_KEYS:
+        for key in _TWIN_KEYS[:2]:
             if not isinstance(item.get(key), str) or not item[key].strip():
                 raise ScenarioError(src, f"{where}.{key}", "is required (a, b: service names; reason: why)")
-        out.append({"a": item["a"], "b": item["b"], "reason": item["reason"]})
+        out.append({"a": item["a"], "b": item["b"], "reason": _reason(item, src, where)})
     return out
 
 

@@ -63,9 +63,6 @@ def run(args, scenario, bar_factory) -> int:
     out = Path(args.out or Path("out") / f"{scenario.name}-compare")
     check_out(out, args.force)
     names = [x.strip() for x in args.designs.split(",") if x.strip()] if args.designs else shipped_designs()
-    if args.designs is None and "baseline" in names:  # the reference first
-        names.remove("baseline")
-        names.insert(0, "baseline")
     designs = load_designs(names)
     prepared = plan(scenario, designs, org_entries(args))
     if args.pdf:

@@ -89,15 +89,15 @@ def _component(c: dict, w: Words) -> dict:
 def _design_block(d: dict, ref: str, w: Words) -> dict:
     return {"name": d["name"], "title": d["title"][w.lang], "summary": d["summary"][w.lang],
             "is_reference": d["name"] == ref,
-            "levers": [{"key": lv["key"], "value": _value(lv["value"], w), "reason": lv["reason"]}
+            "levers": [{"key": lv["key"], "value": _value(lv["value"], w), "reason": lv["reason"][w.lang]}
                        for lv in d["levers"]],
             "twinning": [f"{p['a']} ↔ {p['b']}" for p in d["twinning"]]}
 
 
 def _value(v, w: Words) -> str:
     if isinstance(v, bool) or isinstance(v, str) or v is None:
-        return str(v)
-    return w.number(v, "ratio")
+        return str(v).lower() if isinstance(v, bool) else str(v)
+    return w.plain(v)
 
 
 def _org_block(org: dict, designs: list[dict], ref: str, r: int, w: Words, onset, end) -> dict:

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import parse_pattern
 
 from ..schema import ScenarioError, suggest
 
@@ -77,19 +77,23 @@ class Words:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         if signed:
             pattern = f"+{pattern};-{pattern}"
-        return format_decimal(x, format=pattern, locale=self.locale).replace("-", "−")
+        return _format(x, pattern, self.locale).replace("-", "−")
+
+    def plain(self, x: float) -> str:
+        """A setting's value as written, in the language's notation (no padding zeros)."""
+        return _format(x, "#,##0.###", self.locale).replace("-", "−")
 
     def percent(self, x: float | None, signed: bool = False) -> str:
         """A share as a percentage (0.18 → 18 %), one decimal under 10 %."""
         if x is None:
             return "—"
         digits = 1 if abs(x) < 0.1 else 0
-        pattern = Locale.parse(self.locale).percent_formats[None].pattern  # the language's own spacing
+        pattern = _locale(self.locale).percent_formats[None].pattern  # the language's own spacing
         if digits:
             pattern = pattern.replace("#,##0", "#,##0.0")
         if signed:
             pattern = f"+{pattern};-{pattern}"
-        text = format_percent(x, format=pattern, locale=self.locale).replace("-", "−")
+        text = _format(x, pattern, self.locale).replace("-", "−")
         return text.replace("\xa0%", "\u202f%")  # a narrow no-break space before % (French typography)
 
     def band(self, o: dict, kind: str) -> str:
@@ -115,3 +119,18 @@ def _digits(x: float) -> int:
     if a >= 1:
         return 2
     return 3
+
+
+@cache
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+@cache
+def _pattern(pattern: str):
+    return parse_pattern(pattern)
+
+
+def _format(x: float, pattern: str, locale: str) -> str:
+    """Babel's formatting with the parsed pattern and locale kept (parsing dominates the cost)."""
+    return _pattern(pattern).apply(x, _locale(locale))
