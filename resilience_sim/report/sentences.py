@@ -75,7 +75,13 @@ def performance(w: Words, org: dict, designs: list[dict], reference: str, replic
 
 def triangle(w: Words, org: dict, designs: list[dict], reference: str, replicates: int) -> list[str]:
     """Under the loss triangles."""
-    return [w.t("s_triangle")] + effects(w, org, designs, reference, "days_to_recover", replicates)
+    out = [w.t("s_triangle")]
+    ref = next(d for d in designs if d["name"] == reference)
+    block = org["results"][reference]["outcomes"].get("area_lost", {})
+    if block.get("median") is not None:
+        m = w.measure("area_lost")
+        out.append(w.t("s_triangle_ref", design=ref["title"][w.lang], band=w.band(block, m["kind"]), unit=m["unit"]))
+    return out + effects(w, org, designs, reference, "days_to_recover", replicates)
 
 
 def capacities(w: Words, best: dict[str, int], n_rows: int, designs: list[dict]) -> list[str]:
