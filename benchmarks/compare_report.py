@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     from resilience_sim.results import run
     from resilience_sim.scenario import load
 
-    run(load("covid_lockdown_2020").with_values({"run.days": 20}))  # compile or load the kernels first
+    run(load("covid_lockdown_2020").with_values({"run.days": 40}))  # compile or load the kernels first
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.repeat):
