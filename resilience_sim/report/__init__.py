@@ -67,8 +67,9 @@ def context(result: dict, w: Words, today: dt.date) -> dict:
         "subtitle": w.t("subtitle", scenario=result["title"] or result["scenario"], replicates=r),
         "generated": w.t("generated", version=_version(), date=_date(today, w), replicates=r),
         "reference_sentence": w.t("s_reference_is", design=ref_title),
-        "description": result["description"], "shock_intro": w.t("shock_intro", days=result["days"],
-                                                                 start=result["start_date"], onset=result["onset"]),
+        "description": result["description"],
+        "shock_intro": w.t("shock_intro", days=result["days"], onset=result["onset"],
+                           start=_date(dt.date.fromisoformat(result["start_date"]), w)),
         "components": [_component(c, w) for c in result["shock"]],
         "designs": [_design_block(d, ref, w) for d in designs], "orgs": orgs, "across": across,
     }
@@ -83,7 +84,7 @@ def _date(today: dt.date, w: Words) -> str:
 def _component(c: dict, w: Words) -> dict:
     days = f"{c['start']}–{c['end']}" if c["end"] is not None else f"{c['start']}–"
     return {"kind": w.t(f"kind_{c['kind']}"), "tag": c["tag"], "days": days,
-            "value": w.number(c["value"], "ratio"), "source": c.get("source", "")}
+            "value": w.plain(c["value"]), "source": c.get("source", "")}
 
 
 def _design_block(d: dict, ref: str, w: Words) -> dict:
