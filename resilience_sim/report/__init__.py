@@ -151,7 +151,9 @@ def _capacities(org: dict, designs: list[dict], w: Words, ref: str) -> tuple[lis
         for i, key in enumerate(keys):
             m = w.measure(key)
             outs = [org["results"][d["name"]]["outcomes"].get(key) for d in designs]
-            meds = [(o["median"], k) for k, o in enumerate(outs) if o and o.get("median") is not None]
+            # a design whose measure is missing in some replicates (e.g. never recovered) is not ranked
+            meds = [(o["median"], k) for k, o in enumerate(outs) if o and o.get("median") is not None
+                    and not o.get("missing")]
             best = None
             if meds and m["better"] in ("lower", "higher") and len({v for v, _ in meds}) > 1:
                 best = (min(meds) if m["better"] == "lower" else max(meds))[1]
