@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--set-b", action="append", default=[], metavar="KEY=VALUE",
                    help="A/B form: what design B changes, e.g. --set-b mobility.mode=central")
     c.add_argument("--replicates", type=int, default=30, help="paired replicates per design (default 30)")
-    c.add_argument("--jobs", type=int, default=1, help="local processes")
+    c.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="local processes (default: one per core; results do not depend on it)")
     c.add_argument("--out", help="output folder (default: out/<scenario>-compare)")
     c.add_argument("--force", action="store_true", help="replace an existing output folder")
     c.add_argument("--quiet", action="store_true", help="no progress bar nor table")

@@ -19,7 +19,7 @@ from resilience_sim.params import PARAMS
 from resilience_sim.report.catalogue import catalogue
 from resilience_sim.scenario import SCENARIO_DIR, load
 
-SMALL = ["covid_lockdown_2020", "--agents", "300", "--days", "90"]
+SMALL = ["covid_lockdown_2020", "--agents", "300", "--days", "90", "--jobs", "1"]
 DESIGNS = "baseline,subsidiarity,micro_mobility,continuity_plan_only,all_three"
 
 
@@ -138,7 +138,7 @@ def test_an_org_chart_with_errors_is_refused_before_any_work(tmp_path, capsys):
     bad.write_text("agent,service,manager,level,skills\na1,admin,,0,admin\na2,admin,zz,5,admin\n")
     out = tmp_path / "out"
     code = main(["compare", "covid_lockdown_2020", "--org", str(bad), "--designs", "baseline,subsidiarity",
-                 "--out", str(out), "--quiet"])
+                 "--jobs", "1", "--out", str(out), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and str(bad) in err and "zz" in err
     assert not out.exists()
