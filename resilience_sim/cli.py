@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -39,13 +40,23 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=1, help="local processes for replicates")
     r.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the figure")
     r.add_argument("--quiet", action="store_true", help="no progress bar nor table")
-    c = sub.add_parser("compare", help="compare two designs on paired replicates (common random numbers)")
+    c = sub.add_parser("compare", help="compare organisation designs on paired replicates (common random numbers)")
     _scenario_args(c)
-    c.add_argument("--set-b", action="append", default=[], metavar="KEY=VALUE", required=True,
-                   help="what design B changes, e.g. --set-b mobility.mode=central")
-    c.add_argument("--replicates", type=int, default=30, help="paired replicates (default 30)")
-    c.add_argument("--jobs", type=int, default=1, help="local processes")
+    c.add_argument("--designs", metavar="NAME,…",
+                   help="designs of scenarios/designs/ (or .toml paths) to compare, e.g. baseline,subsidiarity "
+                        "(default: every shipped design); writes comparison.csv and report.html")
+    c.add_argument("--org", metavar="FILE.csv", help="run the designs on this org chart instead")
+    c.add_argument("--orgs", metavar="ORG,…", help="run the designs on several organisations "
+                   "(archetype names or org-chart .csv files), e.g. commune_50k,departement,my_chart.csv")
+    c.add_argument("--lang", default="en", help="language of the report: en, fr or en,fr (default en)")
+    c.add_argument("--pdf", action="store_true", help="also print report.pdf (headless Chromium)")
+    c.add_argument("--set-b", action="append", default=[], metavar="KEY=VALUE",
+                   help="A/B form: what design B changes, e.g. --set-b mobility.mode=central")
+    c.add_argument("--replicates", type=int, default=30, help="paired replicates per design (default 30)")
+    c.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="local processes (default: one per core; results do not depend on it)")
     c.add_argument("--out", help="output folder (default: out/<scenario>-compare)")
+    c.add_argument("--force", action="store_true", help="replace an existing output folder")
     c.add_argument("--quiet", action="store_true", help="no progress bar nor table")
     v = sub.add_parser("validate", help="check a scenario file and build its organisation")
     _scenario_args(v)
@@ -153,23 +164,36 @@ def _print_table(summary: dict, out: Path) -> None:
 
 
 def cmd_compare(args) -> int:
-    """Compare design B (``--set-b``) with design A on paired replicates."""
+    """Compare designs (``--designs``, see :mod:`.designs_command`) or design B (``--set-b``) with A."""
     from .compare import compare, markdown
+    from .designs_command import check_out
     from .organisation import build
     from .results import atomic_folder
 
     a = _load(args)
+    if not args.set_b:
+        from .designs_command import run
+
+        try:
+            return run(args, a, _bar)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+    if args.designs or args.org or args.orgs or args.pdf:
+        raise ScenarioError("command line", "--set-b", "is the A/B form; --designs/--org/--orgs/--pdf belong to "
+                            "the designs form: use one or the other")
     if args.replicates < 2 or args.jobs < 1:
         raise ScenarioError("command line", "--replicates/--jobs", "need at least 2 replicates and 1 job")
     change = {k: v for k, v in a.with_settings(args.set_b).params.items() if a.params[k] != v}
     if not change:
         raise ScenarioError("--set-b", "design B", "changes nothing; give a KEY=VALUE that differs from A")
     build(a.with_values(change))  # a bad design B fails before the long work
+    out = Path(args.out or Path("out") / f"{a.name}-compare")
+    check_out(out, args.force)
     bar = _bar(2 * args.replicates, "runs", args.quiet)
     result = compare(a, change, args.replicates, args.jobs, progress=bar.update if bar else None)
     if bar:
         bar.close()
-    out = Path(args.out or Path("out") / f"{a.name}-compare")
 
     def fill(tmp: Path) -> None:
         (tmp / "compare.json").write_text(json.dumps(result, indent=2))

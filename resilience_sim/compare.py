@@ -15,11 +15,23 @@ from collections.abc import Callable
 from .results import replicate_seeds, run_many
 from .scenario import Scenario
 
-#: outcomes compared by default (keys of summary.json)
-OUTCOMES = (
-    "area_lost", "depth", "resilience_index", "min_performance", "days_to_recover", "unmet_essential",
-    "decision_latency_mean", "decision_errors", "burnout_days", "redeployed_agent_days", "moves",
-)
+#: summary keys that are not measures of the run (identity and size of the organisation)
+NOT_MEASURES = ("seed", "onset", "days")
+
+
+def numeric_keys(summaries: list[dict]) -> list[str]:
+    """Every scalar numeric summary measure found in ``summaries``, in the summary's order."""
+    keys: list[str] = []
+    for s in summaries:
+        for k, v in s.items():
+            if k not in keys and k not in NOT_MEASURES and not k.startswith("organisation_") and is_num(v):
+                keys.append(k)
+    return keys
+
+
+def is_num(v) -> bool:
+    """A number that is not a bool."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 # Student t 97.5 % quantiles by degrees of freedom (1 … 30); above, the normal 1.96 is close enough
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
@@ -43,19 +55,26 @@ def interval(values: list[float]) -> dict:
     return {"mean": mean, "low": mean - half, "high": mean + half, "n": n}
 
 
-def compare(scenario: Scenario, change: dict, r: int, jobs: int = 1, outcomes=OUTCOMES,
+def compare(scenario: Scenario, change: dict, r: int, jobs: int = 1, outcomes: list[str] | None = None,
             progress: Callable[[int], None] | None = None) -> dict:
-    """Paired comparison of design B (``change`` applied) against design A."""
+    """Paired comparison of design B (``change`` applied) against design A.
+
+    ``outcomes`` default to every scalar summary measure (:func:`numeric_keys`); a measure
+    with no value in some replicates (e.g. ``react_days`` when nobody reacts) is compared
+    on the pairs where both have one, and ``missing`` counts the others.
+    """
     seeds = replicate_seeds(scenario["run.seed"], r)
     a_runs = [scenario.with_values({"run.seed": s}) for s in seeds]
     b_runs = [sc.with_values(change, "design B") for sc in a_runs]
     summaries = run_many(a_runs + b_runs, jobs, progress)
     a, b = summaries[:r], summaries[r:]
     out = {"scenario": scenario.name, "replicates": r, "seeds": seeds, "change": change, "outcomes": {}}
-    for key in outcomes:
+    for key in outcomes or numeric_keys(a + b):
         pairs = [(x.get(key), y.get(key)) for x, y in zip(a, b, strict=True)]
-        ok = [(x, y) for x, y in pairs if isinstance(x, (int, float)) and isinstance(y, (int, float))]
+        ok = [(x, y) for x, y in pairs if is_num(x) and is_num(y)]
         if not ok:
+            out["outcomes"][key] = {"a_mean": _mean([x for x, _ in pairs]), "b_mean": _mean([y for _, y in pairs]),
+                                    "difference": None, "missing": len(pairs)}
             continue
         out["outcomes"][key] = {
             "a_mean": sum(x for x, _ in ok) / len(ok), "b_mean": sum(y for _, y in ok) / len(ok),
@@ -64,8 +83,16 @@ def compare(scenario: Scenario, change: dict, r: int, jobs: int = 1, outcomes=OU
     return out
 
 
+def _mean(xs: list) -> float | None:
+    nums = [x for x in xs if is_num(x)]
+    return sum(nums) / len(nums) if nums else None
+
+
 def markdown(result: dict, lang: str = "en") -> str:
-    """The comparison as a Markdown table (English or French)."""
+    """The comparison as a Markdown table (English or French, outcome names in the language)."""
+    from .report.catalogue import Words
+
+    w = Words(lang)
     head = {"en": ("outcome", "design A", "design B", "B − A", "95 % interval", "pairs"),
             "fr": ("indicateur", "organisation A", "organisation B", "B − A", "intervalle à 95 %", "paires")}[lang]
     change = ", ".join(f"`{k} = {v}`" for k, v in result["change"].items())
@@ -75,7 +102,13 @@ def markdown(result: dict, lang: str = "en") -> str:
                    f"(mêmes nombres aléatoires), scénario `{result['scenario']}`."}[lang]
     lines = [title, "", "| " + " | ".join(head) + " |", "|---|---|---|---|---|---|"]
     for key, o in result["outcomes"].items():
+        m = w.measure(key)
         d = o["difference"]
-        ci = f"[{d['low']:.4g}, {d['high']:.4g}]" if d["low"] is not None else "—"
-        lines.append(f"| {key} | {o['a_mean']:.4g} | {o['b_mean']:.4g} | {d['mean']:+.4g} | {ci} | {d['n']} |")
+        if d is None:
+            lines.append(f"| {m['label']} | {w.number(o['a_mean'], m['kind'])} | {w.number(o['b_mean'], m['kind'])} "
+                         f"| — | — | 0 |")
+            continue
+        ci = w.interval(d, m["kind"]) or "—"
+        lines.append(f"| {m['label']} | {w.number(o['a_mean'], m['kind'])} | {w.number(o['b_mean'], m['kind'])} "
+                     f"| {w.number(d['mean'], m['kind'], True)} | {ci} | {d['n']} |")
     return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -177,22 +178,27 @@ def replicates(scenario: Scenario, r: int, jobs: int = 1,
 
 
 def run_many(scenarios: list[Scenario], jobs: int = 1,
-             progress: Callable[[int], None] | None = None) -> list[dict]:
-    """Summaries of several runs, in the order given, in ``jobs`` local processes."""
+             progress: Callable[[int], None] | None = None, worker: Callable[[Scenario], Any] | None = None) -> list:
+    """Summaries of several runs, in the order given, in ``jobs`` local processes.
+
+    ``worker`` (a module-level function of a scenario, default: its run's summary) says
+    what to keep of each run.
+    """
+    worker = worker or _summary_of
     if jobs <= 1:
         out = []
         for sc in scenarios:
-            out.append(_summary_of(sc))
+            out.append(worker(sc))
             if progress:
                 progress(1)
         return out
     # the first run here compiles the kernels (or loads them) once, into the shared cache
-    out = [_summary_of(scenarios[0])] if scenarios else []
+    out = [worker(scenarios[0])] if scenarios else []
     if progress and out:
         progress(1)
     context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for summary in pool.map(_summary_of, scenarios[1:]):
+        for summary in pool.map(worker, scenarios[1:]):
             out.append(summary)
             if progress:
                 progress(1)
