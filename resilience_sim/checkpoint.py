@@ -28,6 +28,7 @@ from . import __version__
 from .engine import Simulation
 from .organisation import build
 from .results import RunResult, atomic_file, collect
+from .results import write as write_out
 from .scenario import Scenario, _rebuild
 from .schema import ScenarioError
 
@@ -165,3 +166,43 @@ def _scenario_dict(s: Scenario) -> dict:
 def _from_dict(d: dict) -> Scenario:
     return _rebuild(d["name"], d["title"], d["description"], d["source"], d["params"],
                     tuple(d["services"]), tuple(d["institutions"]), tuple(d["shocks"]), tuple(d["twinning"]))
+
+
+def cmd_run(args) -> int:
+    """``run --save-at DAY`` (save the state on the way) or ``run --from STATE`` (continue it)."""
+    from .cli import _bar, _load, _print_table
+
+    if args.replicates != 1:
+        raise ScenarioError("command line", "--replicates", "a saved or forked run is one run; for several "
+                            "designs or seeds from one state use `sweep SCENARIO --from STATE`")
+    if args.from_state and args.save_at is not None:
+        raise ScenarioError("command line", "--save-at", "give either --save-at or --from")
+    if args.from_state:
+        meta, _ = read(args.from_state)
+        given = _load(args)
+        if given.name != meta["scenario"]["name"]:
+            raise ScenarioError(args.from_state, "scenario", f"the state is of {meta['scenario']['name']!r}, "
+                                f"not {given.name!r}; give the same scenario")
+        values = {k: given[k] for k in given.params if given[k] != meta["scenario"]["params"].get(k)}
+        sim = restore(args.from_state, values)
+        out = Path(args.out or Path("out") / f"{given.name}-from-day{meta['day']}")
+        extra = None
+    else:
+        sim = Simulation(_load(args))
+        out = Path(args.out or Path("out") / sim.scenario.name)
+    bar = _bar(sim.days - sim.day, "days", args.quiet)
+    if args.save_at is not None:
+        run_to(sim, args.save_at, bar.update if bar else None)
+        state = snapshot(sim)
+
+        def extra(tmp: Path) -> None:
+            write(state, tmp / f"state_day{args.save_at}.npz")
+
+    sim.run(bar.update if bar else None)
+    if bar:
+        bar.close()
+    result = collect(sim)
+    write_out(result, out, args.lang, extra)
+    if not args.quiet:
+        _print_table(result.summary, out)
+    return 0

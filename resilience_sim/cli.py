@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=1, help="local processes for replicates")
     r.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the figure")
     r.add_argument("--quiet", action="store_true", help="no progress bar nor table")
+    r.add_argument("--save-at", type=int, metavar="DAY", help="also save the whole state at DAY (state_dayDAY.npz)")
+    r.add_argument("--from", dest="from_state", metavar="STATE", help="continue a saved state (with any --set)")
     c = sub.add_parser("compare", help="compare two designs on paired replicates (common random numbers)")
     _scenario_args(c)
     c.add_argument("--set-b", action="append", default=[], metavar="KEY=VALUE", required=True,
@@ -106,6 +108,10 @@ def cmd_run(args) -> int:
     from . import results
     from .organisation import build
 
+    if args.save_at is not None or args.from_state:
+        from .checkpoint import cmd_run
+
+        return cmd_run(args)
     s = _load(args)
     if args.replicates < 1 or args.jobs < 1:
         raise ScenarioError("command line", "--replicates/--jobs", "must be ≥ 1")

@@ -91,10 +91,10 @@ def cmd_sweep(args) -> int:
                             "--sample KEY=low:high")
     plan = make_plan(factors, args.replicates, scenario["run.seed"], args.samples)
     out = Path(args.out or Path("out") / f"{scenario.name}-sweep")
-    if not args.quiet:
-        print(f"{len(plan.designs):,} designs × {plan.replicates} replicates = {plan.n_runs:,} runs → {out}/",
-              file=sys.stderr)
     with backend_of(args) as backend:
+        if not args.quiet:
+            print(f"{len(plan.designs):,} designs × {plan.replicates} replicates = {plan.n_runs:,} runs → {out}/ "
+                  f"({backend.name}, {backend.workers} worker(s))", file=sys.stderr)
         update, close = progress_bar(plan.n_runs, 0, args.quiet)
         try:
             report = sweep(scenario, plan, out, backend, **({"model": model} if model else {}),
@@ -162,9 +162,10 @@ def cmd_sensitivity(args) -> int:
     runs = designs * args.replicates
     out = Path(args.out or Path("out") / f"{scenario.name}-{args.method}")
     formula = "N·(D+2)" if args.method == "sobol" else "N·(D+1)"
-    print(f"{args.method}: {formula} = {args.samples}·({len(factors)}+{2 if args.method == 'sobol' else 1}) = "
-          f"{designs:,} designs × {args.replicates} replicates = {runs:,} runs → {out}/", file=sys.stderr)
     with backend_of(args) as backend:
+        print(f"{args.method}: {formula} = {args.samples}·({len(factors)}+{2 if args.method == 'sobol' else 1}) = "
+              f"{designs:,} designs × {args.replicates} replicates = {runs:,} runs → {out}/ ({backend.name}, "
+              f"{backend.workers} worker(s))", file=sys.stderr)
         update, close = progress_bar(runs, 0, args.quiet)
         try:
             indices, report = sensitivity(scenario, args.method, factors, args.outcome, args.samples,
