@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,7 @@ from resilience_sim.explore.backends import Dask, Processes, Serial
 from resilience_sim.explore.models import ishigami, slow_ishigami
 from resilience_sim.explore.runner import sweep
 from resilience_sim.explore.sensitivity import sensitivity
-from resilience_sim.explore.spec import Factor, Plan, latin_hypercube, make_plan, parse_grid, parse_sample
+from resilience_sim.explore.spec import Factor, latin_hypercube, make_plan, parse_grid, parse_sample
 from resilience_sim.scenario import Scenario, load
 
 SMALL = ["--agents", "200", "--days", "60"]
@@ -311,3 +310,22 @@ def test_sweep_of_designs_from_one_saved_state(state, tmp_path):
     rows = read_runs(tmp_path / "s")
     assert list(rows["status"]) == ["ok", "ok"] and rows["days"].tolist() == [60, 60]
     assert rows["area_lost"].nunique() == 2
+
+
+# --- EMA Workbench adapter ----------------------------------------------------------------------
+
+def test_workbench_model_evaluated_through_a_backend_matches_its_own_function(small):
+    from resilience_sim.explore.ema import WORKBENCH_COLUMNS, BackendEvaluator, workbench_model
+
+    model = workbench_model(small, {"shock.components[1].value": (0.0, 0.3), "policy.validation.steps": (1, 3)},
+                            {"mobility.mode": ["off", "peer"]}, ["min_performance", "unmet_essential"])
+    with BackendEvaluator(model, Serial(), batch=2) as evaluator:
+        experiments, outcomes = evaluator.perform_experiments(scenarios=3, policies=2)
+    assert len(experiments) == 6 and set(outcomes) == {"min_performance", "unmet_essential"}
+    x = experiments.drop(columns=WORKBENCH_COLUMNS).iloc[4].to_dict()
+    assert set(x) == {"shock_components_1_value", "policy_validation_steps", "mobility_mode"}
+    direct = model.function(**{"shock.components[1].value": x["shock_components_1_value"],
+                               "policy.validation.steps": int(x["policy_validation_steps"]),
+                               "mobility.mode": x["mobility_mode"]})
+    assert direct["min_performance"] == outcomes["min_performance"][4]
+    assert np.isfinite(outcomes["unmet_essential"]).all()
