@@ -23,6 +23,7 @@ from resilience_sim.explore.sensitivity import sensitivity
 from resilience_sim.explore.spec import Factor, latin_hypercube, make_plan, parse_grid, parse_sample
 from resilience_sim.scenario import Scenario, load
 
+slow = pytest.mark.skipif(not os.environ.get("RESILIENCE_SIM_SLOW"), reason="slow: set RESILIENCE_SIM_SLOW=1")
 SMALL = ["--agents", "200", "--days", "60"]
 ISHIGAMI = Scenario("ishigami")  # the test function reads no parameter of the scenario
 VOLATILE = ["elapsed_s"]  # wall time: the one column that differs between identical runs
@@ -87,6 +88,22 @@ def test_shock_component_fields_can_be_swept(small):
 
 # --- runs, store, backends ----------------------------------------------------------------------
 
+def test_backends_give_identical_rows_fast(tmp_path):
+    plan = make_plan(_ishigami_factors(), 2, 3, samples=40)
+    kw = {"model": ishigami, "validate_keys": False}
+    sweep(ISHIGAMI, plan, tmp_path / "serial", Serial(), **kw)
+    with Processes(2) as backend:
+        sweep(ISHIGAMI, plan, tmp_path / "processes", backend, batch=7, **kw)
+    with Dask(None, 2) as backend:
+        sweep(ISHIGAMI, plan, tmp_path / "dask", backend, batch=3, **kw)
+    serial = _rows(tmp_path / "serial")
+    assert len(serial) == 80 and serial["nested.x1_squared"].notna().all()
+    pd.testing.assert_frame_equal(serial, _rows(tmp_path / "processes"))
+    pd.testing.assert_frame_equal(serial, _rows(tmp_path / "dask"))
+
+
+@pytest.mark.slow
+@slow
 def test_backends_give_identical_rows(small, tmp_path):
     plan = _plan(small)
     sweep(small, plan, tmp_path / "serial", Serial())
@@ -132,6 +149,32 @@ def test_series_dataset_holds_every_day_of_every_run(small, tmp_path):
     assert list(series.groupby("run_id")["day"].max()) == [59, 59] and "performance" in series
 
 
+def _sweep_in_child(folder):
+    plan = make_plan(_ishigami_factors(), 1, 1, samples=200)
+    sweep(ISHIGAMI, plan, folder, Serial(), model=slow_ishigami, batch=4, validate_keys=False, resume=True)
+
+
+def test_kill_9_then_resume_ends_with_exactly_the_expected_rows_fast(tmp_path):
+    import multiprocessing
+
+    out = tmp_path / "killed"
+    child = multiprocessing.get_context("spawn").Process(target=_sweep_in_child, args=(out,))
+    child.start()
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("part-*.parquet"))) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(child.pid, signal.SIGKILL)
+    child.join()
+    assert 5 <= len(list((out / "runs").glob("part-*.parquet"))) < 50, "the sweep should have been killed halfway"
+    _sweep_in_child(out)
+    rows = read_runs(out)
+    assert sorted(rows["run_id"]) == list(range(200))  # none lost, none doubled
+    plan = make_plan(_ishigami_factors(), 1, 1, samples=200)
+    np.testing.assert_array_equal(rows["y"], [ishigami(None, d, 0)[0]["y"] for d in plan.designs])
+
+
+@pytest.mark.slow
+@slow
 def test_kill_9_then_resume_ends_with_exactly_the_expected_rows(small, tmp_path):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "resilience_sim.cli", "sweep", "covid_lockdown_2020", *SMALL, "--grid",
