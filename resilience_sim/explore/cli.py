@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..schema import ScenarioError
@@ -54,22 +55,38 @@ def backend_of(args):
     return make_backend(args.backend, args.jobs, args.scheduler)
 
 
-def progress_bar(total: int, initial: int, quiet: bool):
-    """A progress bar of runs done, failed, rate and time left; returns (update, close)."""
-    if quiet:
-        return None, lambda: None
-    from tqdm import tqdm
+class Progress:
+    """A progress bar of runs done, failed, rate and time left, opened when the sweep starts.
 
-    bar = tqdm(total=total, initial=initial, unit="run", file=sys.stderr, smoothing=0.1)
-    failed = 0
+    Args:
+        line: what to say first, given the runs in the plan and those already done.
+        quiet: no bar (the line is still said).
 
-    def update(n: int, f: int) -> None:
-        nonlocal failed
-        failed += f
-        bar.set_postfix(failed=failed, refresh=False)
-        bar.update(n)
+    """
 
-    return update, bar.close
+    def __init__(self, line: Callable[[int, int], str], quiet: bool):
+        self.line, self.quiet, self.bar, self.failed = line, quiet, None, 0
+
+    def start(self, total: int, done: int) -> None:
+        """Say what will run; open the bar."""
+        print(self.line(total, done), file=sys.stderr)
+        if not self.quiet:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit="run", file=sys.stderr, smoothing=0.1)
+
+    def update(self, n: int, failed: int) -> None:
+        """Count a finished batch."""
+        self.failed += failed
+        if self.bar is not None:
+            self.bar.set_postfix(failed=self.failed, refresh=False)
+            self.bar.update(n)
+
+    def close(self) -> None:
+        """Close the bar."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def cmd_sweep(args) -> int:
@@ -92,16 +109,20 @@ def cmd_sweep(args) -> int:
     plan = make_plan(factors, args.replicates, scenario["run.seed"], args.samples)
     out = Path(args.out or Path("out") / f"{scenario.name}-sweep")
     with backend_of(args) as backend:
-        if not args.quiet:
-            print(f"{len(plan.designs):,} designs × {plan.replicates} replicates = {plan.n_runs:,} runs → {out}/ "
-                  f"({backend.name}, {backend.workers} worker(s))", file=sys.stderr)
-        update, close = progress_bar(plan.n_runs, 0, args.quiet)
+        progress = Progress(lambda total, done: f"{len(plan.designs):,} designs × {plan.replicates} replicates = "
+                            f"{total:,} runs ({done:,} already done) → {out}/ ({backend.name}, "
+                            f"{backend.workers} worker(s))", args.quiet)
         try:
             report = sweep(scenario, plan, out, backend, **({"model": model} if model else {}),
                            series=args.series, resume=args.resume, batch=args.batch,
-                           progress=update)
+                           progress=progress.update, start=progress.start)
+        except KeyboardInterrupt:
+            progress.close()
+            print(f"interrupted; the finished runs are kept in {out}/: run the same command with --resume "
+                  "to continue", file=sys.stderr)
+            return 130
         finally:
-            close()
+            progress.close()
     sweep_figures(out, factors, args.outcome, args.lang)
     if not args.quiet:
         print(f"{report.done:,} runs done ({report.failed} failed), {report.skipped:,} already done; "
@@ -159,20 +180,20 @@ def cmd_sensitivity(args) -> int:
     factors = [parse_sample(item, scenario) for item in args.param]
     check(args.method, args.samples, factors)
     designs = n_designs(args.method, args.samples, len(factors))
-    runs = designs * args.replicates
     out = Path(args.out or Path("out") / f"{scenario.name}-{args.method}")
     formula = "N·(D+2)" if args.method == "sobol" else "N·(D+1)"
     with backend_of(args) as backend:
-        print(f"{args.method}: {formula} = {args.samples}·({len(factors)}+{2 if args.method == 'sobol' else 1}) = "
-              f"{designs:,} designs × {args.replicates} replicates = {runs:,} runs → {out}/ ({backend.name}, "
-              f"{backend.workers} worker(s))", file=sys.stderr)
-        update, close = progress_bar(runs, 0, args.quiet)
+        progress = Progress(lambda total, done: f"{args.method}: {formula} = {args.samples}·({len(factors)}+"
+                            f"{2 if args.method == 'sobol' else 1}) = {designs:,} designs × {args.replicates} "
+                            f"replicates = {total:,} runs ({done:,} already done) → {out}/ ({backend.name}, "
+                            f"{backend.workers} worker(s))", args.quiet)
         try:
             indices, report = sensitivity(scenario, args.method, factors, args.outcome, args.samples,
-                                          args.replicates, out, backend, resume=args.resume, progress=update,
-                                          lang=args.lang, batch=args.batch)
+                                          args.replicates, out, backend, resume=args.resume,
+                                          progress=progress.update, lang=args.lang, batch=args.batch,
+                                          start=progress.start)
         finally:
-            close()
+            progress.close()
     print(indices.to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"{report.failed} failed run(s); indices in {out}/indices.csv, figure {out}/{args.method}.png")
     return 0

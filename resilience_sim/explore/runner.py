@@ -125,7 +125,7 @@ def _git_commit() -> str | None:
 def sweep(scenario: Scenario, plan: Plan, out: str | Path, backend: Backend | None = None,
           model: Callable = simulate, series: bool = False, resume: bool = False, batch: int | None = None,
           progress: Callable[[int, int], None] | None = None, command: str | None = None,
-          validate_keys: bool = True) -> SweepReport:
+          validate_keys: bool = True, start: Callable[[int, int], None] | None = None) -> SweepReport:
     """Run every run of ``plan`` not yet in ``out``; rows go to ``out/runs`` as they finish.
 
     Args:
@@ -140,6 +140,7 @@ def sweep(scenario: Scenario, plan: Plan, out: str | Path, backend: Backend | No
         progress: called with (runs finished, of which failed) after every batch.
         command: the command recorded in the manifest (default: ``sys.argv``).
         validate_keys: check the plan's keys against the declared parameters.
+        start: called with (runs in the plan, runs already done) once the folder is accepted.
 
     """
     start = time.perf_counter()
@@ -153,6 +154,8 @@ def sweep(scenario: Scenario, plan: Plan, out: str | Path, backend: Backend | No
     pending = [r for r in plan.runs() if r[0] not in done]
     schema = _schema(plan, manifest, validate_keys)
     report = SweepReport(store.folder, plan.n_runs, len(done), 0, 0, batch or 0, 0.0)
+    if start:
+        start(plan.n_runs, len(done))
 
     def record(rows: list[dict], tables: list) -> None:
         nonlocal schema
@@ -205,8 +208,9 @@ def _grow_schema(schema: pa.Schema, rows: list[dict], store: Store, manifest: di
     new = {}
     for row in rows:
         for key, value in row.items():
-            if key not in schema.names and key not in new and value is not None:
-                new[key] = arrow_type(value)
+            if key not in schema.names and (key not in new or new[key] == pa.null()):
+                new[key] = pa.null() if value is None else arrow_type(value)
+    new = {k: pa.float64() if t == pa.null() else t for k, t in new.items()}  # None: a number not known
     if not new:
         return schema
     manifest["outcomes"].update({k: str(t) for k, t in new.items()})

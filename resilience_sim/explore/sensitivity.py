@@ -113,14 +113,14 @@ def outcome_by_design(folder: Path, outcome: str, n: int) -> np.ndarray:
 def sensitivity(scenario: Scenario, method: str, factors: list[Factor], outcome: str, n: int, replicates: int,
                 out: str | Path, backend=None, model: Callable = simulate, resume: bool = False,
                 progress: Callable | None = None, lang: str = "en", validate_keys: bool = True,
-                batch: int | None = None) -> tuple[pd.DataFrame, SweepReport]:
+                batch: int | None = None, start: Callable | None = None) -> tuple[pd.DataFrame, SweepReport]:
     """Run the SALib sample through a sweep in ``out`` and write the indices and their figure."""
     from .figures import morris_bars, save, sobol_bars
 
     check(method, n, factors)
     plan, x = plan_of(method, factors, n, replicates, scenario["run.seed"])
     report = sweep(scenario, plan, out, backend, model, resume=resume, progress=progress,
-                   validate_keys=validate_keys, batch=batch)
+                   validate_keys=validate_keys, batch=batch, start=start)
     out = Path(out)
     y = outcome_by_design(out, outcome, len(plan.designs))
     indices = analyse(method, factors, x, y, scenario["run.seed"])

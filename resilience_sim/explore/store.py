@@ -8,8 +8,10 @@ Layout of a sweep folder::
 
 Each part is one batch of runs, written under a temporary name and renamed into place:
 a sweep killed at any moment leaves only whole parts, and a run counts as done exactly
-when its row is in a part. Read the rows with :func:`read_runs` (pandas), or
-``polars.read_parquet("DIR/runs/*.parquet")``.
+when its row is in a part. Parts may differ by a few outcome columns (an outcome first
+seen in a later batch, such as the decisions settled at a level no earlier run used):
+read the rows with :func:`read_runs` (pandas, columns unified), or with polars
+``pl.concat([pl.read_parquet(p) for p in sorted(glob("DIR/runs/part-*.parquet"))], how="diagonal_relaxed")``.
 """
 
 from __future__ import annotations
