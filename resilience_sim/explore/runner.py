@@ -143,7 +143,7 @@ def sweep(scenario: Scenario, plan: Plan, out: str | Path, backend: Backend | No
         start: called with (runs in the plan, runs already done) once the folder is accepted.
 
     """
-    start = time.perf_counter()
+    began = time.perf_counter()
     backend = backend or Serial()
     if validate_keys:
         for key in plan.keys:
@@ -178,7 +178,7 @@ def sweep(scenario: Scenario, plan: Plan, out: str | Path, backend: Backend | No
     manifest["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds") if \
         report.skipped + report.done == plan.n_runs else None
     store.write_manifest(manifest)
-    report.seconds = time.perf_counter() - start
+    report.seconds = time.perf_counter() - began
     return report
 
 
