@@ -31,15 +31,18 @@ def heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str, lang: str = "en"):
     plt = _plt()
     ok = runs[runs["status"] == "ok"]
     table = ok.groupby([y, x])[outcome].mean().unstack(x)
-    fig, ax = plt.subplots(figsize=(1.2 + 0.9 * table.shape[1], 1.2 + 0.6 * table.shape[0]), layout="constrained")
-    im = ax.imshow(table.to_numpy(dtype=float), cmap="viridis_r", aspect="auto", origin="lower")
+    values = table.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(3.5 + 0.9 * table.shape[1], 1.8 + 0.6 * table.shape[0]), layout="constrained")
+    im = ax.imshow(values, cmap="viridis_r", aspect="auto", origin="lower")
     ax.set_xticks(range(table.shape[1]), [str(v) for v in table.columns])
     ax.set_yticks(range(table.shape[0]), [str(v) for v in table.index])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
-        ax.text(j, i, f"{v:.3g}", ha="center", va="center", color="white", fontsize=8)
-    fig.colorbar(im, ax=ax, label=_LABELS[lang]["mean"].format(o=outcome))
+    middle = np.nanmean(values)
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8, color="black" if v < middle else "white")
+    ax.set_title(_LABELS[lang]["mean"].format(o=outcome), fontsize=10)
+    fig.colorbar(im, ax=ax, label=outcome)
     return fig
 
 
