@@ -1,6 +1,7 @@
 """The ``resilience-sim`` command line.
 
-Commands: ``run``, ``compare``, ``validate``, ``scenarios``, ``params``, ``export-graph``. A bad
+Commands: ``run``, ``compare``, ``validate``, ``scenarios``, ``params``, ``export-graph``,
+``sweep``, ``sensitivity``. A bad
 scenario, setting or file is reported in one line naming the file and the field,
 with exit code 2 and nothing written.
 """
@@ -40,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=1, help="local processes for replicates")
     r.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the figure")
     r.add_argument("--quiet", action="store_true", help="no progress bar nor table")
+    r.add_argument("--save-at", type=int, metavar="DAY", help="also save the whole state at DAY (state_dayDAY.npz)")
+    r.add_argument("--from", dest="from_state", metavar="STATE", help="continue a saved state (with any --set)")
     c = sub.add_parser("compare", help="compare organisation designs on paired replicates (common random numbers)")
     _scenario_args(c)
     c.add_argument("--designs", metavar="NAME,…",
@@ -66,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser("export-graph", help="write the organisation graph (GraphML or GEXF)")
     _scenario_args(g)
     g.add_argument("output", help="OUT.graphml or OUT.gexf")
+    from .explore.cli import add_sensitivity, add_sweep
+
+    add_sweep(sub)
+    add_sensitivity(sub)
     return ap
 
 
@@ -102,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 def cmd_run(args) -> int:
@@ -109,6 +119,10 @@ def cmd_run(args) -> int:
     from . import results
     from .organisation import build
 
+    if args.save_at is not None or args.from_state:
+        from .checkpoint import cmd_run
+
+        return cmd_run(args)
     s = _load(args)
     if args.replicates < 1 or args.jobs < 1:
         raise ScenarioError("command line", "--replicates/--jobs", "must be ≥ 1")
@@ -257,8 +271,23 @@ def cmd_export_graph(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    """Run a grid or a Latin hypercube of designs (see :mod:`.explore`)."""
+    from .explore.cli import cmd_sweep as sweep
+
+    return sweep(args)
+
+
+def cmd_sensitivity(args) -> int:
+    """Sobol or Morris indices of an outcome (see :mod:`.explore.sensitivity`)."""
+    from .explore.cli import cmd_sensitivity as sensitivity
+
+    return sensitivity(args)
+
+
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "scenarios": cmd_scenarios,
-            "params": cmd_params, "export-graph": cmd_export_graph}
+            "params": cmd_params, "export-graph": cmd_export_graph, "sweep": cmd_sweep,
+            "sensitivity": cmd_sensitivity}
 
 if __name__ == "__main__":
     sys.exit(main())
