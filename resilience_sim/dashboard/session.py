@@ -192,3 +192,13 @@ def moved_from_baseline(levers: dict) -> bool:
     """Whether any lever (besides size and horizon) differs from the scenario's value."""
     scenario_keywords = {k.replace(".", "_") for k in SCENARIO_KEYS}
     return any(v is not None for k, v in levers.items() if k not in scenario_keywords)
+
+
+def initiatives(s: Snapshot, lang: str) -> list[str]:
+    """What is known of spontaneous initiatives: the ``initiatives_*`` measures, once the model has them."""
+    from ..params import PARAMS
+
+    if not any(key.startswith("initiatives.") for key in PARAMS):
+        return [TEXT[lang]["no_initiatives"]]
+    return [f"{key.removeprefix('initiatives_').replace('_', ' ')} : {value}"
+            for key, value in s.measures.items() if key.startswith("initiatives_") and value is not None]
