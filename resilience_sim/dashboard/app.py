@@ -142,7 +142,7 @@ def Page():
     model = solara.use_reactive(first[0])
     error = solara.use_reactive(first[1])
     playing = solara.use_reactive(False)
-    speed = solara.use_reactive(5)
+    speed = solara.use_reactive(10)
     tick = solara.use_reactive(0)
     lock = solara.use_memo(threading.Lock, [])
     t = TEXT[lang.value]

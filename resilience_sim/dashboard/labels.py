@@ -60,7 +60,7 @@ class Lever:
 CATALOGUE: dict[str, tuple] = {
     # subsidiarity
     "policy.authority.preset": ("Qui décide (préréglage)", "Who decides (preset)"),
-    "policy.validation.steps": ("Visas sur le circuit de validation", "Sign-offs on the way up", 5),
+    "policy.validation.steps": ("Circuit de validation", "Validation circuit", 5),
     "policy.validation.tacit_days": ("Accord tacite après", "Tacit approval after", 30),
     "policy.freedom.risk_limit": ("Liberté d'adapter la règle (risque accepté)",
                                   "Freedom to adapt the rule (risk accepted)"),

@@ -190,8 +190,7 @@ def _mean(table: np.ndarray, column: str) -> float | None:
 
 def moved_from_baseline(levers: dict) -> bool:
     """Whether any lever (besides size and horizon) differs from the scenario's value."""
-    scenario_keywords = {k.replace(".", "_") for k in SCENARIO_KEYS}
-    return any(v is not None for k, v in levers.items() if k not in scenario_keywords)
+    return any(key not in SCENARIO_KEYS for key in scenario_values(levers))
 
 
 def initiatives(s: Snapshot, lang: str) -> list[str]:
