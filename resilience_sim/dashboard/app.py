@@ -187,7 +187,10 @@ def Page():
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
     solara.Title(t["title"])
     with solara.Sidebar():
-        solara.ToggleButtonsSingle(value=lang, values=["fr", "en"])
+        with solara.Row():
+            for code in ("fr", "en"):
+                solara.Button(code.upper(), text=lang.value != code, color="primary", classes=[f"rs-lang-{code}"],
+                              on_click=lambda code=code: lang.set(code))
         solara.v.Select(label=t["scenario"], items=SCENARIOS, v_model=scenario.value,
                         on_v_model=lambda name: rebuild(name, levers.value), dense=True)
         running = model.value is not None and model.value.running
