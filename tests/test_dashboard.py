@@ -175,10 +175,9 @@ def test_dashboard_in_a_browser(dashboard):
         loads0 = services.evaluate_all("els => els.map(e => e.getAttribute('data-load'))")
         # a lever: freedom to adapt the rule, five steps to the right
         page.get_by_text("Liberté d'adapter la règle").wait_for()
-        slider = page.locator(".rs-lever + * [role=slider], .rs-lever + .v-input [role=slider]").first
-        slider.focus()
-        for _ in range(5):
-            slider.press("ArrowRight")
+        track = page.locator(".rs-lever:has-text('Liberté d') + .v-slider .v-slider-track").first
+        box = track.bounding_box()
+        page.mouse.click(box["x"] + 0.4 * box["width"], box["y"] + box["height"] / 2)
         page.wait_for_function("!document.body.innerText.includes('les deux courbes sont identiques')",
                                timeout=60_000)
         lever = next(line for line in page.inner_text("body").splitlines() if line.startswith("Liberté d'adapter"))
@@ -202,9 +201,9 @@ def test_dashboard_in_a_browser(dashboard):
         page.screenshot(path=str(ARTEFACTS / "dashboard_fr.png"), full_page=True)
         # an invalid combination: a horizon of one day, before the shock starts
         page.get_by_text("Organisation et horizon").click()
-        horizon = page.locator(".rs-lever:has-text('Horizon') + * [role=slider]").first
-        horizon.focus()
-        horizon.press("Home")
+        track = page.locator(".rs-lever:has-text('Horizon') + .v-slider .v-slider-track").first
+        box = track.bounding_box()
+        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
         page.wait_for_selector(".rs-error", timeout=60_000)
         assert "Réglage refusé" in page.inner_text(".rs-error")
         # English

@@ -152,9 +152,8 @@ def Page():
         if built is None:
             error.value = message
             return
-        playing.value = False
-        with lock:
-            model.value = built
+        playing.value = False  # the play loop stops; the old model is simply dropped
+        model.value = built  # not under the lock: setting a value renders the views, which take it
         scenario.value, levers.value, error.value = name, new_levers, None
 
     def change(lv: Lever, value) -> None:
