@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import results
-from .kernels.record import COL
+from .kernels.record import column_index
 from .scenario import Scenario, load
 
 QUICK_AGENTS = 150
@@ -117,7 +117,7 @@ def queues(result: results.RunResult, lang: str = "fr") -> Figure:
 
 def daily(result: results.RunResult, columns: list[str]) -> pd.DataFrame:
     """Some daily columns of a run, one row a week (for a readable table)."""
-    unknown = [c for c in columns if c not in COL]
+    unknown = [c for c in columns if c not in column_index()]
     if unknown:
-        raise KeyError(f"unknown daily columns {unknown}; see resilience_sim.kernels.record.COLUMNS")
+        raise KeyError(f"unknown daily columns {unknown}; see resilience_sim.kernels.record.columns()")
     return result.table[["day", "date", *columns]].iloc[::7].reset_index(drop=True)

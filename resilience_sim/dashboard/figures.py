@@ -17,7 +17,7 @@ from html import escape
 
 import numpy as np
 
-from ..kernels.record import COL, QUEUE_LEVELS
+from ..kernels.record import QUEUE_LEVELS, column_index
 from .labels import TEXT
 from .session import Snapshot
 
@@ -162,7 +162,7 @@ def _redeployments(s: Snapshot, sx: np.ndarray, sy: np.ndarray) -> list[str]:
 def queues(s: Snapshot, lang: str) -> str:
     """Decisions waiting at each level today, with the baseline's on the same day."""
     t = TEXT[lang]
-    cols = [COL[f"queue_l{lv}"] for lv in range(QUEUE_LEVELS - 1)]
+    cols = [column_index()[f"queue_l{lv}"] for lv in range(QUEUE_LEVELS - 1)]
     now = np.nan_to_num(s.table[-1, cols]) if s.day else np.zeros(len(cols))
     base = np.nan_to_num(s.base_table[s.day - 1, cols]) if s.day else np.zeros(len(cols))
     w, h, left = 360, 200, 110

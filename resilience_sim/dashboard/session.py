@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels.record import COL
+from ..kernels.record import column_index
 from ..metrics import resilience
 from ..model import OrganisationModel, scenario_values
 from ..scenario import load
@@ -112,9 +112,10 @@ def snapshot(model: OrganisationModel) -> Snapshot:
     sim = model.sim
     base = baseline_of(model)
     svc, mgr = sim.services, sim.managers
+    p = column_index()["performance"]
     return Snapshot(
         day=sim.day, days=sim.days, onset=sim.scenario.onset,
-        performance=sim.out[: sim.day, COL["performance"]].copy(), baseline=base[:, COL["performance"]],
+        performance=sim.out[: sim.day, p].copy(), baseline=base[:, p],
         table=sim.out[: sim.day].copy(), base_table=base,
         load=np.where(svc.capacity > 0, svc.expected / np.maximum(svc.capacity, 1e-9), 0.0),
         home=sim.agents.home.copy(), assigned=sim.agents.assigned.copy(), head=svc.head.copy(),
@@ -159,15 +160,15 @@ def what_changed(s: Snapshot, levers_moved: bool, lang: str) -> list[str]:
         return [t["same"]]
     if s.onset is None or s.day <= s.onset:
         return [t["no_shock"]]
-    lost = _area(s.table[:, COL["performance"]], s.onset, s.params)
-    base_lost = _area(s.base_table[: s.day, COL["performance"]], s.onset, s.params)
+    lost = _area(s.table[:, column_index()["performance"]], s.onset, s.params)
+    base_lost = _area(s.base_table[: s.day, column_index()["performance"]], s.onset, s.params)
     sentences = [t["area"].format(day=s.day, a=lost, b=base_lost,
                                   d=t["better"] if lost <= base_lost else t["worse"])]
     lat, base_lat = _mean(s.table, "decision_latency_mean"), _mean(s.base_table[: s.day], "decision_latency_mean")
     if lat is not None and base_lat is not None:
         sentences.append(t["latency"].format(a=lat, b=base_lat))
-    moved = int(np.nansum(s.table[:, COL["redeployed"]]))
-    base_moved = int(np.nansum(s.base_table[: s.day, COL["redeployed"]]))
+    moved = int(np.nansum(s.table[:, column_index()["redeployed"]]))
+    base_moved = int(np.nansum(s.base_table[: s.day, column_index()["redeployed"]]))
     if moved or base_moved:
         sentences.append(t["moves"].format(a=_count(moved, lang), b=_count(base_moved, lang)))
     return sentences
@@ -183,7 +184,7 @@ def _area(p: np.ndarray, onset: int, params) -> float:
 
 
 def _mean(table: np.ndarray, column: str) -> float | None:
-    values = table[:, COL[column]]
+    values = table[:, column_index()[column]]
     values = values[np.isfinite(values) & (values > 0)]
     return float(values.mean()) if len(values) else None
 
