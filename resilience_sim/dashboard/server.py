@@ -64,7 +64,7 @@ def run(scenario: str, lang: str = "fr", host: str = "127.0.0.1", port: int = 87
     print(f"dashboard of {spec.name} on http://{host}:{port}/ ({lang}); Ctrl-C to stop", file=sys.stderr)
     name = scenario if scenario in shipped() else str(spec.source)
     server = subprocess.Popen(command(host, port), env=environment(name, lang))
-    signal.signal(signal.SIGTERM, _interrupt)  # a terminated command stops its server too
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a terminated command stops its server too
     try:
         return server.wait()
     except KeyboardInterrupt:
@@ -75,6 +75,8 @@ def run(scenario: str, lang: str = "fr", host: str = "127.0.0.1", port: int = 87
             server.kill()
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _interrupt(signum, frame) -> None:
