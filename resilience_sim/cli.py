@@ -1,7 +1,7 @@
 """The ``resilience-sim`` command line.
 
 Commands: ``run``, ``compare``, ``validate``, ``scenarios``, ``params``, ``export-graph``,
-``sweep``, ``sensitivity``. A bad
+``sweep``, ``sensitivity``, ``dashboard``. A bad
 scenario, setting or file is reported in one line naming the file and the field,
 with exit code 2 and nothing written.
 """
@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
 
     add_sweep(sub)
     add_sensitivity(sub)
+    d = sub.add_parser("dashboard", help="start the workshop dashboard in the browser (works offline)")
+    d.add_argument("scenario", nargs="?", default="covid_lockdown_2020", help="scenario file or shipped name")
+    d.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the page (default fr)")
+    d.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
+    d.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     return ap
 
 
@@ -285,9 +290,16 @@ def cmd_sensitivity(args) -> int:
     return sensitivity(args)
 
 
+def cmd_dashboard(args) -> int:
+    """Start the workshop dashboard."""
+    from .dashboard.server import run
+
+    return run(args.scenario, args.lang, args.host, args.port)
+
+
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "scenarios": cmd_scenarios,
             "params": cmd_params, "export-graph": cmd_export_graph, "sweep": cmd_sweep,
-            "sensitivity": cmd_sensitivity}
+            "sensitivity": cmd_sensitivity, "dashboard": cmd_dashboard}
 
 if __name__ == "__main__":
     sys.exit(main())

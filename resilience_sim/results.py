@@ -75,23 +75,29 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None,
     return collect(sim)
 
 
-def collect(sim: Simulation) -> RunResult:
-    """Results of a finished (or partly run) simulation."""
+def summary(sim: Simulation) -> dict:
+    """The summary of a finished (or partly run) simulation (see :mod:`.metrics`)."""
     s = sim.scenario
-    out = sim.out[: sim.day]
     c = sim.buffers.counts
     counts = {"tasks_arrived": c[COUNT_ARRIVED], "tasks_processed": c[COUNT_PROCESSED],
               "decisions_created": c[COUNT_CREATED], "decisions_completed_total": c[COUNT_COMPLETED],
               "decisions_withdrawn": c[COUNT_WITHDRAWN], "settled_locally": c[COUNT_SETTLED_LOCALLY],
               "tacit_approvals": c[COUNT_TACIT]}
-    summary = {"scenario": s.name, "seed": s["run.seed"], "days": int(sim.day),
-               **{f"organisation_{k}": v for k, v in describe(sim.org).items() if k != "managers_by_level"},
-               **summarise(out, sim.buffers, s.onset, s.params, counts)}
+    return {"scenario": s.name, "seed": s["run.seed"], "days": int(sim.day),
+            **{f"organisation_{k}": v for k, v in describe(sim.org).items() if k != "managers_by_level"},
+            **summarise(sim.out[: sim.day], sim.buffers, s.onset, s.params, counts)}
+
+
+def collect(sim: Simulation) -> RunResult:
+    """Results of a finished (or partly run) simulation."""
+    s = sim.scenario
+    out = sim.out[: sim.day]
+    summary_ = summary(sim)
     start = dt.date.fromisoformat(s["run.start_date"])
     table = pd.DataFrame(out, columns=list(columns()))
     table.insert(0, "date", [(start + dt.timedelta(days=d)).isoformat() for d in range(len(out))])
     table.insert(0, "day", np.arange(len(out)))
-    return RunResult(s, table, summary, sim.conditions.crisis[: sim.day], sim.buffers.flows.copy(),
+    return RunResult(s, table, summary_, sim.conditions.crisis[: sim.day], sim.buffers.flows.copy(),
                      list(sim.net.family_names))
 
 
