@@ -121,7 +121,7 @@ class OrganisationModel(mesa.Model):
         values = {KEYWORDS[k]: v for k, v in given.items()}
         values.update(settings or {})
         values["run.seed"] = int(self._seed)
-        self.spec: Scenario = load(scenario_name).with_values(values, "OrganisationModel")
+        self.spec: Scenario = load(scenario_name, values, source="OrganisationModel")  # overrides seen by validation
         self.sim = Simulation(self.spec)
         self.staff: list[Staff] = []
         self.service_agents: list[Service] = []
