@@ -136,7 +136,7 @@ class OrganisationModel(mesa.Model):
         from .graph import build_graph
 
         org = self.sim.org
-        self.graph = build_graph(org)
+        self.graph = build_graph(org, self.spec.twinning)
         self.network = Network(self.graph, random=self.random)
         role = org.agents.role
         for i in range(org.n_agents):

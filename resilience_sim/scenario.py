@@ -140,7 +140,8 @@ def load(name_or_path: str | Path = DEFAULT_SCENARIO, values: dict[str, Any] | N
                             f"0x{data[err.start]:02x}); save the scenario file as UTF-8", line) from None
     if "\x00" in text:
         raise ScenarioError(str(path), "encoding", "the file holds NUL bytes (UTF-16 text?); save it as UTF-8")
-    return parse(text, str(path), path.stem, _overrides(values, settings, source))
+    given = [source] * bool(values) + ["--set"] * bool(settings)
+    return parse(text, str(path), path.stem, _overrides(values, settings, source), " and ".join(given))
 
 
 def _overrides(values: dict[str, Any] | None, settings: list[str] | None, source: str) -> dict[str, Any]:
@@ -156,8 +157,8 @@ def _overrides(values: dict[str, Any] | None, settings: list[str] | None, source
 
 
 def parse(text: str, source: str = "<text>", name: str = "scenario",
-          overrides: dict[str, Any] | None = None) -> Scenario:
-    """Validate the text of a scenario file (with checked ``overrides`` of its parameters)."""
+          overrides: dict[str, Any] | None = None, given_by: str = "") -> Scenario:
+    """Validate the text of a scenario file (with checked ``overrides`` of its parameters, ``given_by`` flags)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -189,7 +190,14 @@ def parse(text: str, source: str = "<text>", name: str = "scenario",
         shocks=tuple(lists["shock.components"]),
         twinning=tuple(lists["organisation.twinning"]),
     )
-    _check_cross(scenario, source, text)
+    try:
+        _check_cross(scenario, source, text)
+    except ScenarioError as err:
+        if not overrides:
+            raise
+        given = ", ".join(f"{k}={v}" for k, v in overrides.items())
+        raise ScenarioError(err.source, err.where, f"{err.message} (with {given_by or 'overrides'}: {given})",
+                            err.line) from None
     return scenario
 
 
