@@ -7,7 +7,7 @@ once the organisation has recovered:
   ``end`` + ``ramp_down``) overlap or touch (:func:`shock_episodes`); its onset is the
   first ``start``;
 * its *window* runs from the onset to the day the organisation has recovered
-  (``days_to_recover``), or, if it does not, to the first of: the next shock's onset,
+  (``days_to_recover``; the minimum is searched within the window), or, if it does not, to the first of: the next shock's onset,
   onset + ``outcomes.window_days``, the horizon (``censored`` when the horizon cut it);
 * P0 is the organisation's normal level: the mean P over the ``run.warmup`` days
   before the first onset; with fewer days before it (a shock on day 0), the mean P of
@@ -26,9 +26,10 @@ Per shock (``shocks`` in the summary; the first one's at the top level as well):
   ``area_lost`` = Σ max(0, P0 − P(t))/P0 over the window, in days (Bruneau et al. 2003
   loss triangle); ``resilience_index`` = Σ P/(P0·T) over the window's T days;
   ``unmet_essential`` in the window;
-* rebound: ``days_to_recover``, days from onset until the smoothed P is back to
-  ≥ ``outcomes.recovery_share``·P0 for ``outcomes.recovery_days`` days in a row, after
-  the minimum (None if never within the window).
+* rebound: ``days_to_recover``, days from onset to the first of ``outcomes.recovery_days``
+  days in a row with the smoothed P ≥ ``outcomes.recovery_share``·P0, counted from the
+  later of the first day it fell below that level and the day after the shock's
+  components stopped acting (None if never within the window).
 
 Over the run: counter/adapt, ``counter_adapt`` = the second shock's area lost / the
 first's (below 1: the organisation lost less the second time) and ``post_shock_level``
@@ -104,7 +105,7 @@ def baseline_level(p: np.ndarray, onset: int | None, warmup: int) -> float | Non
 
 
 def resilience(p: np.ndarray, onset: int | None, params: Mapping, p0: float | None = None,
-               end: int | None = None) -> dict:
+               end: int | None = None, last: int | None = None) -> dict:
     """Resilience measures of one shock of a performance curve ``p`` (one value a day).
 
     Args:
@@ -112,9 +113,11 @@ def resilience(p: np.ndarray, onset: int | None, params: Mapping, p0: float | No
         onset: first day of the shock (None: no shock).
         params: the scenario's parameters (``outcomes.*``, ``run.warmup``).
         p0: the normal level; by default the mean P of the warm-up before the onset
-            (or the first day's P when there is none).
+            (or of the days before it when there are fewer).
         end: the day the window must close at the latest (e.g. the next shock's
             onset); the horizon by default.
+        last: the shock's last active day (its components' end and ramp down): the
+            organisation cannot have recovered before the shock stops acting.
 
     """
     days = len(p)
@@ -130,12 +133,12 @@ def resilience(p: np.ndarray, onset: int | None, params: Mapping, p0: float | No
                    resilience_index=1.0, days_to_min=None, days_to_recover=None, window_days=0,
                    censored=False)
         return out
-    limit = min(days, start + params["outcomes.window_days"], days if end is None else max(end, start + 1))
+    horizon = start + params["outcomes.window_days"]
+    limit = min(days, horizon, days if end is None else max(end, start + 1))
     after = ps[start:limit]
-    k = int(np.argmin(after))
-    recover = _recovery(after, k, p0, params)
-    stop = start + recover if recover is not None else limit
-    stop = max(stop, start + k + 1)  # the window holds the minimum
+    recover = _recovery(after, p0, params, 0 if last is None else last - start + 1)
+    stop = start + max(recover, 1) if recover is not None else limit
+    k = int(np.argmin(ps[start:stop]))
     window = p[start:stop]
     out["min_performance"] = float(after[k])
     out["days_to_min"] = k
@@ -144,16 +147,22 @@ def resilience(p: np.ndarray, onset: int | None, params: Mapping, p0: float | No
     out["resilience_index"] = float(np.sum(window) / (p0 * len(window)))
     out["days_to_recover"] = recover
     out["window_days"] = stop - start
-    out["censored"] = recover is None and limit == days and days < start + params["outcomes.window_days"] \
-        and (end is None or end > days)
+    out["censored"] = bool(recover is None and limit == days < horizon and (end is None or end > days))
     return out
 
 
-def _recovery(after: np.ndarray, k: int, p0: float, params: Mapping) -> int | None:
+def _recovery(after: np.ndarray, p0: float, params: Mapping, earliest: int = 0) -> int | None:
+    """First day of ``recovery_days`` days in a row with P̄ ≥ share·P0, once the shock has hit.
+
+    The run may start neither before the first day P̄ fell below the share (if it
+    did) nor before ``earliest`` (the day after the shock stopped acting).
+    """
     ok = after >= params["outcomes.recovery_share"] * p0
+    low = np.flatnonzero(~ok)
+    first = max(int(low[0]) if len(low) else 0, earliest)
     need = params["outcomes.recovery_days"]
     run = 0
-    for t in range(k, len(after)):
+    for t in range(first, len(after)):
         run = run + 1 if ok[t] else 0
         if run >= need:
             return t - need + 1
@@ -183,9 +192,9 @@ def shock_measures(out: np.ndarray, episodes: list[tuple[int, int]], params: Map
     if p0 is None:
         p0 = baseline_level(p, first, params["run.warmup"])
     shocks = []
-    for i, (onset, _last) in enumerate(episodes):
+    for i, (onset, last) in enumerate(episodes):
         nxt = episodes[i + 1][0] if i + 1 < len(episodes) else None
-        s = resilience(p, onset, params, p0, nxt)
+        s = resilience(p, onset, params, p0, nxt, last)
         stop = onset + s["window_days"]
         s["react_days"] = react(out[onset:stop], normal)
         s["unmet_essential"] = int(np.nansum(out[onset:stop, COL["unmet_essential"]]))

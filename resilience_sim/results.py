@@ -271,13 +271,14 @@ def _merge(tmp: Path, folder: Path, written: list[str], foreign: list[str]) -> N
 
 
 def atomic_file(path: Path, write_to: Callable[[Path], None]) -> Path:
-    """Write a file through a temporary sibling renamed into place."""
+    """Write a file through a temporary sibling renamed into place (with the umask's permissions)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:
         write_to(tmp)
+        tmp.chmod(0o666 & _umask_mode())  # mkstemp makes 0600: give the file what the umask gives any file
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
