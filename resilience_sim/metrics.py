@@ -7,8 +7,9 @@ once the organisation has recovered:
   ``end`` + ``ramp_down``) overlap or touch (:func:`shock_episodes`); its onset is the
   first ``start``;
 * its *window* runs from the onset to the day the organisation has recovered
-  (``days_to_recover``; the minimum is searched within the window), or, if it does not, to the first of: the next shock's onset,
-  onset + ``outcomes.window_days``, the horizon (``censored`` when the horizon cut it);
+  (``days_to_recover``; the minimum is searched within the window), or, if it does
+  not, to the first of: the next shock's onset, onset + ``outcomes.window_days``, the
+  horizon (``censored`` when the horizon cut it);
 * P0 is the organisation's normal level: the mean P over the ``run.warmup`` days
   before the first onset; with fewer days before it (a shock on day 0), the mean P of
   the same seed run without any shock over its first ``run.warmup`` days
@@ -28,8 +29,8 @@ Per shock (``shocks`` in the summary; the first one's at the top level as well):
   ``unmet_essential`` in the window;
 * rebound: ``days_to_recover``, days from onset to the first of ``outcomes.recovery_days``
   days in a row with the smoothed P ≥ ``outcomes.recovery_share``·P0, counted from the
-  later of the first day it fell below that level and the day after the shock's
-  components stopped acting (None if never within the window).
+  first day it fell below that level (if it never did, from the day after the shock's
+  components stopped acting); None if never within the window.
 
 Over the run: counter/adapt, ``counter_adapt`` = the second shock's area lost / the
 first's (below 1: the organisation lost less the second time) and ``post_shock_level``
@@ -154,12 +155,13 @@ def resilience(p: np.ndarray, onset: int | None, params: Mapping, p0: float | No
 def _recovery(after: np.ndarray, p0: float, params: Mapping, earliest: int = 0) -> int | None:
     """First day of ``recovery_days`` days in a row with P̄ ≥ share·P0, once the shock has hit.
 
-    The run may start neither before the first day P̄ fell below the share (if it
-    did) nor before ``earliest`` (the day after the shock stopped acting).
+    The run starts no earlier than the first day P̄ fell below the share; if it never
+    did (the shock was absorbed), no earlier than ``earliest`` (the day after the shock
+    stopped acting), so that the window still covers the shock.
     """
     ok = after >= params["outcomes.recovery_share"] * p0
     low = np.flatnonzero(~ok)
-    first = max(int(low[0]) if len(low) else 0, earliest)
+    first = int(low[0]) if len(low) else earliest
     need = params["outcomes.recovery_days"]
     run = 0
     for t in range(first, len(after)):
