@@ -359,3 +359,21 @@ def _plain(tmp_path):
     path = tmp_path / "plain.graphml"
     export_graph(scenario(days=30), path)
     return path
+
+
+# --- 8. calibration ------------------------------------------------------------------------
+
+def test_calibration_prints_the_table_and_draws_the_figure(tmp_path):
+    from resilience_sim import calibration
+
+    shares = calibration.remote_capable()
+    assert shares["commune_50k"] == pytest.approx(0.387, abs=0.001)  # Dingel & Neiman by occupation
+    result = calibration.calibrate(replicates=1, agents=300)
+    w = result["window"]
+    assert w["stopped"] + w["remote"] + w["on_site"] == pytest.approx(1.0)
+    assert abs(w["stopped"] - calibration.TARGETS["stopped"]) <= calibration.TOLERANCE + 0.03
+    assert w["remote"] > 0.15  # was 0.11 with a 17.6 % remote-capable commune
+    text = calibration.table(result)
+    assert "| remote |" in text and "39%" in text and "commune_50k" in text
+    png = calibration.figure(result, tmp_path / "f.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
