@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a scenario and write its outputs")
     _scenario_args(r)
     r.add_argument("--out", help="output folder (default: out/<scenario>)")
+    r.add_argument("--force", action="store_true",
+                   help="write into an existing folder that holds other files (they are kept)")
     r.add_argument("--replicates", type=int, default=1, help="number of seeds (ensemble)")
     r.add_argument("--jobs", type=int, default=1, help="local processes for replicates")
     r.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the figure")
@@ -93,14 +95,10 @@ def _scenario_args(p: argparse.ArgumentParser) -> None:
 def _load(args):
     from .scenario import load
 
-    s = load(args.scenario)
-    values = {}
-    for flag, key in (("seed", "run.seed"), ("days", "run.days"), ("agents", "organisation.agents")):
-        if getattr(args, flag) is not None:
-            values[key] = getattr(args, flag)
-    s = s.with_values(values, "--" + "/--".join(k for k in ("seed", "days", "agents")
-                                                 if getattr(args, k) is not None)) if values else s
-    return s.with_settings(args.set) if args.set else s
+    flags = [(f, k) for f, k in (("seed", "run.seed"), ("days", "run.days"), ("agents", "organisation.agents"))
+             if getattr(args, f) is not None]
+    values = {k: getattr(args, f) for f, k in flags}
+    return load(args.scenario, values, args.set, "--" + "/--".join(f for f, _ in flags))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,21 +106,20 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)  # outputs are written whole at the end: nothing half-written
+        return 130
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except OSError as err:
         print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
 
 
 def cmd_run(args) -> int:
     """Run a scenario (or an ensemble of replicates) and write its outputs."""
     from . import results
-    from .organisation import build
 
     if args.save_at is not None or args.from_state:
         from .checkpoint import cmd_run
@@ -131,10 +128,11 @@ def cmd_run(args) -> int:
     s = _load(args)
     if args.replicates < 1 or args.jobs < 1:
         raise ScenarioError("command line", "--replicates/--jobs", "must be ≥ 1")
-    org = build(s)  # fail on a bad organisation before any output or long work
     out = Path(args.out or Path("out") / s.name)
+    results.check_output_folder(out, args.force)
+    sim = results.prepare(s)  # every check of a run, before any output or long work
     bar = _bar(s["run.days"], "days", args.quiet or s["run.days"] * _size(s) < 2e6)
-    res = results.run(s, bar.update if bar else None, org)
+    res = results.run(s, bar.update if bar else None, sim=sim)
     if bar:
         bar.close()
     extra = None
@@ -150,7 +148,7 @@ def cmd_run(args) -> int:
 
             pd.DataFrame(summaries).to_csv(tmp / "replicates.csv", index=False)
 
-    results.write(res, out, args.lang, extra)
+    results.write(res, out, args.lang, extra, force=args.force)
     if not args.quiet:
         _print_table(res.summary, out)
     return 0
@@ -226,12 +224,13 @@ def cmd_compare(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    """Check a scenario and build its organisation."""
-    from .organisation import build, describe
+    """Check a scenario as a run would (organisation, rules, mobility, shocks), without running it."""
+    from .organisation import describe
+    from .results import prepare
 
     s = _load(args)
-    org = build(s)
-    d = describe(org)
+    sim = prepare(s)
+    d = describe(sim.org)
     print(f"{s.source}: ok — {d['agents']:,} staff, {d['services']} services, "
           f"{d['institutions']} institution(s), managers by level {d['managers_by_level']}, "
           f"{len(s.shocks)} shock component(s), {s['run.days']} days")

@@ -4,12 +4,13 @@ Nodes are agents (integer ids = agent indices) with their service, institution,
 level and skills. Edge ``kind``: ``reports_to`` (agent → its manager), ``colleague``
 (agents of the same team, as a ring so that the edge count stays linear),
 ``informal`` (small-world ties across services), ``partnership`` (between the
-executives of the institutions of a territory). Twinning edges come with the
-mobility lever.
+executives of the institutions of a territory), ``twinning`` (between the heads of
+the units of two twinned services, ``[[organisation.twinning]]``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -19,8 +20,8 @@ from .organisation import Organisation
 from .params import LEVEL_NAMES
 
 
-def build_graph(org: Organisation) -> nx.MultiDiGraph:
-    """The typed graph of an organisation."""
+def build_graph(org: Organisation, twinning: Sequence[Mapping] = ()) -> nx.MultiDiGraph:
+    """The typed graph of an organisation (with its twinned services' pairs, by name)."""
     a = org.agents
     g = nx.MultiDiGraph()
     level = np.full(org.n_agents, len(LEVEL_NAMES), dtype=int)
@@ -44,7 +45,20 @@ def build_graph(org: Organisation) -> nx.MultiDiGraph:
     for x in range(len(tops)):
         for y in range(x + 1, len(tops)):
             g.add_edge(tops[x], tops[y], kind="partnership")
+    _twinning(g, org, twinning)
     return g
+
+
+def _twinning(g: nx.MultiDiGraph, org: Organisation, pairs: Sequence[Mapping]) -> None:
+    """Edges between the heads of the units of each twinned pair of services (families)."""
+    heads: dict[str, list[int]] = {}
+    for s, name in enumerate(org.service_names):
+        if org.services.head[s] >= 0:
+            heads.setdefault(name.split("#", 1)[0], []).append(int(org.managers.agent[org.services.head[s]]))
+    for pair in pairs:
+        for x in heads.get(pair["a"], []):
+            for y in heads.get(pair["b"], []):
+                g.add_edge(x, y, kind="twinning")
 
 
 def _colleagues(g: nx.MultiDiGraph, org: Organisation) -> None:
@@ -67,9 +81,12 @@ def export(g: nx.MultiDiGraph, path: Path) -> None:
 
 def export_graph(scenario, path: Path) -> int:
     """Build a scenario's organisation and write its graph; return the node count."""
+    from .mobility import families, twinning
     from .organisation import build
     from .results import atomic_file
 
-    g = build_graph(build(scenario))
+    org = build(scenario)
+    twinning(scenario, families(org)[1])  # a twinned service that does not exist is an error, as in a run
+    g = build_graph(org, scenario.twinning)
     atomic_file(Path(path), lambda tmp: export(g, tmp))
     return g.number_of_nodes()

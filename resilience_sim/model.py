@@ -195,7 +195,7 @@ class OrganisationModel(mesa.Model):
         super().__init__(rng=rng)
         values.update(settings or {})
         values["run.seed"] = int(self._seed)
-        self.spec: Scenario = load(scenario_name).with_values(values, "OrganisationModel")
+        self.spec: Scenario = load(scenario_name, values, source="OrganisationModel")  # overrides seen by validation
         self.sim = Simulation(self.spec)
         self.staff: list[Staff] = []
         self.service_agents: list[Service] = []
@@ -212,7 +212,7 @@ class OrganisationModel(mesa.Model):
         from .graph import build_graph
 
         org = self.sim.org
-        self.graph = build_graph(org)
+        self.graph = build_graph(org, self.spec.twinning)
         self.network = Network(self.graph, random=self.random, layout=None)
         role = org.agents.role
         for i in range(org.n_agents):

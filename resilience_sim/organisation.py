@@ -22,6 +22,7 @@ import numpy as np
 
 from . import archetypes
 from .orgchart import chart_of
+from .params import PARAMS
 from .rng import BUILD, uniforms
 from .scenario import Scenario
 from .specs import ServiceSpec, explicit_institutions, spec_of
@@ -311,8 +312,14 @@ def _draw_agents(agents: Agents, services: Services, seed: int, p, n_missions: i
 
 
 def _set_demand(services: Services, agents: Agents, specs: list[ServiceSpec], p) -> None:
-    """Baseline demand: explicit, or utilisation × expected baseline capacity."""
-    reporting = p["policy.reporting.agent_hours"] / p["policy.reporting.week_hours"]
+    """Baseline demand: explicit, or utilisation × expected baseline capacity.
+
+    Demand is the public's: the capacity it is set against is that of the staff with the
+    reference reporting load (the declared defaults of ``policy.reporting.agent_hours``
+    and ``policy.reporting.week_hours``), not the scenario's, so that no lever changes
+    the demand a seed faces (ODD §7, "Demand is the public's").
+    """
+    reporting = PARAMS["policy.reporting.agent_hours"].default / PARAMS["policy.reporting.week_hours"].default
     presence = 1.0 - p["baseline.sickness"]
     work = agents.productivity * agents.task_share * presence * (1.0 - reporting)
     cap = np.bincount(agents.home, weights=work, minlength=len(specs))

@@ -71,17 +71,30 @@ def csv_path(scenario: Scenario) -> Path:
     return (src.parent if src.is_file() else Path.cwd()) / path
 
 
+def _decode(data: bytes, src: str) -> str:
+    """The text of an org chart in UTF-8 (a byte-order mark allowed), or a message naming the line."""
+    how = "; export the org chart as CSV UTF-8 (in a spreadsheet: Save as › CSV UTF-8)"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data:
+        at = data.find(b"\x00")
+        line = data[:max(at, 0)].count(b"\n") + 1
+        raise ScenarioError(src, "organisation.csv", "UTF-16 text, not UTF-8" + how, line)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise ScenarioError(src, "organisation.csv", f"not UTF-8 text (byte 0x{data[err.start]:02x} on line "
+                            f"{line}){how}", line) from None
+
+
 def read_rows(path: Path) -> list[Row]:
     """The rows of an org chart, each checked on its own."""
     src = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ScenarioError(src, "organisation.csv",
-                            "not a UTF-8 text file; export the org chart as CSV (UTF-8)") from None
+        data = path.read_bytes()
     except OSError as err:
         raise ScenarioError(src, "organisation.csv",
                             f"cannot read the org chart ({err.strerror or err})") from None
+    text = _decode(data, src)
     reader = csv.reader(io.StringIO(text), strict=True)
     try:
         header, line = _header(reader, src)

@@ -43,7 +43,8 @@ _P = [
     Param("run.seed", "int", 1, 0, 2**63 - 1, "", "run seed; every draw is a function of it"),
     Param("run.start_date", "str", "2020-01-01", doc="calendar date of day 0 (labels only)"),
     Param("run.warmup", "int", 28, 0, 365, "days",
-          "days before the shock used to measure the pre-shock level P0"),
+          "days before the shock used to measure the pre-shock level P0 (fewer before day 0 of the "
+          "shock: P0 comes from the same seed run without shock, ODD §7)"),
     # --- organisation ------------------------------------------------------------
     Param("organisation.archetype", "choice", "commune_50k", choices=ARCHETYPES,
           doc="preset organisation; explicit services or a CSV replace it"),
@@ -249,6 +250,9 @@ _P = [
     Param("outcomes.smoothing_days", "int", 7, 1, 60, "days",
           "trailing window of the smoothed performance used for min and recovery",
           "assumption"),
+    Param("outcomes.window_days", "int", 365, 7, 3650, "days",
+          "longest window over which a shock is measured from its onset, when the organisation does not "
+          "recover before (the next shock's onset also ends it)", "assumption: a budget year"),
 ]
 
 PARAMS: dict[str, Param] = {p.key: p for p in _P}

@@ -38,10 +38,18 @@ def decision_rules(scenario: Scenario, org: Organisation) -> DecisionRules:
         if p[f"policy.signoffs.{kind}"] is not None:
             signoffs[k] = p[f"policy.signoffs.{kind}"]
         if authority[k] > depth:
-            key = f"policy.authority.{kind}" if level is not None else "policy.authority.preset"
-            raise ScenarioError(scenario.source, key,
-                                f"level {authority[k]} does not exist in this organisation, whose "
-                                f"deepest level is {depth}; use a level between 0 and {depth}")
+            raise ScenarioError(scenario.source, *_too_deep(p, kind, int(authority[k]), depth, level is None))
     effort = np.array([p[f"decisions.effort.{k}"] for k in DECISION_KINDS], dtype=np.float64)
     scope = np.array([p[f"decisions.scope.{k}"] for k in DECISION_KINDS], dtype=np.float64)
     return DecisionRules(authority, signoffs, effort, scope)
+
+
+def _too_deep(p, kind: str, level: int, depth: int, from_preset: bool) -> tuple[str, str]:
+    """The field and message for an authority level deeper than the organisation."""
+    levels = ("has a single level: its deepest level is 0" if depth == 0
+              else f"has levels 0 to {depth}: its deepest level is {depth}")
+    fix = f"set policy.authority.{kind} = {depth}" + ("" if depth == 0 else " or less")
+    if from_preset:
+        return ("policy.authority.preset", f"the preset {p['policy.authority.preset']!r} gives {kind} decisions "
+                f"to level {level}, but this organisation {levels}; {fix}, or choose another preset")
+    return (f"policy.authority.{kind}", f"level {level} does not exist: this organisation {levels}; {fix}")

@@ -81,14 +81,7 @@ class Scenario:
 
     def with_settings(self, settings: list[str]) -> Scenario:
         """A copy with ``KEY=VALUE`` command-line settings applied."""
-        values = {}
-        for item in settings:
-            if "=" not in item:
-                raise ScenarioError("--set", item, "expected KEY=VALUE, e.g. policy.validation.steps=1")
-            key, text = item.split("=", 1)
-            key = key.strip()
-            values[key] = _param(key, "--set").parse_text(text.strip(), "--set")
-        return self.with_values(values)
+        return self.with_values(_overrides(None, settings, "--set"))
 
 
 def _rebuild(name, title, description, source, params, services, institutions, shocks,
@@ -124,15 +117,48 @@ def shipped() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
-def load(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
-    """Load and validate a scenario file (or a shipped scenario by name)."""
+def load(name_or_path: str | Path = DEFAULT_SCENARIO, values: dict[str, Any] | None = None,
+         settings: list[str] | None = None, source: str = "--set") -> Scenario:
+    """Load and validate a scenario file (or a shipped scenario by name).
+
+    Args:
+        name_or_path: a file, or the name of a shipped scenario.
+        values: parameters by dotted key that override the file's (e.g. ``run.days``
+            from ``--days``), applied before the checks that involve several fields,
+            so that a longer horizon makes a late shock valid.
+        settings: ``KEY=VALUE`` command-line settings (``--set``), applied likewise.
+        source: the name given to ``values`` in messages.
+
+    """
     path = resolve(name_or_path)
-    text = path.read_text(encoding="utf-8")
-    return parse(text, str(path), path.stem)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        data = path.read_bytes()
+        line = data[:err.start].count(b"\n") + 1
+        raise ScenarioError(str(path), f"line {line}", "not UTF-8 text (byte "
+                            f"0x{data[err.start]:02x}); save the scenario file as UTF-8", line) from None
+    if "\x00" in text:
+        raise ScenarioError(str(path), "encoding", "the file holds NUL bytes (UTF-16 text?); save it as UTF-8")
+    given = [source] * bool(values) + ["--set"] * bool(settings)
+    return parse(text, str(path), path.stem, _overrides(values, settings, source), " and ".join(given))
 
 
-def parse(text: str, source: str = "<text>", name: str = "scenario") -> Scenario:
-    """Validate the text of a scenario file."""
+def _overrides(values: dict[str, Any] | None, settings: list[str] | None, source: str) -> dict[str, Any]:
+    """Checked overrides: ``values`` (named ``source`` in messages), then ``KEY=VALUE`` settings."""
+    out = {key: _param(key, source).check(value, source) for key, value in (values or {}).items()}
+    for item in settings or ():
+        if "=" not in item:
+            raise ScenarioError("--set", item, "expected KEY=VALUE, e.g. policy.validation.steps=1")
+        key, text = item.split("=", 1)
+        key = key.strip()
+        out[key] = _param(key, "--set").parse_text(text.strip(), "--set")
+    return out
+
+
+def parse(text: str, source: str = "<text>", name: str = "scenario",
+          overrides: dict[str, Any] | None = None, given_by: str = "") -> Scenario:
+    """Validate the text of a scenario file (with checked ``overrides`` of its parameters, ``given_by`` flags)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -152,6 +178,7 @@ def parse(text: str, source: str = "<text>", name: str = "scenario") -> Scenario
     values = defaults()
     lists: dict[str, list] = {k: [] for k in _LISTS}
     _walk(data, "", values, lists, source, text)
+    values.update(overrides or {})
     scenario = Scenario(
         name=str(meta.get("name", name)),
         title=str(meta.get("title", "")),
@@ -163,7 +190,14 @@ def parse(text: str, source: str = "<text>", name: str = "scenario") -> Scenario
         shocks=tuple(lists["shock.components"]),
         twinning=tuple(lists["organisation.twinning"]),
     )
-    _check_cross(scenario, source, text)
+    try:
+        _check_cross(scenario, source, text)
+    except ScenarioError as err:
+        if not overrides:
+            raise
+        given = ", ".join(f"{k}={v}" for k, v in overrides.items())
+        raise ScenarioError(err.source, err.where, f"{err.message} (with {given_by or 'overrides'}: {given})",
+                            err.line) from None
     return scenario
 
 

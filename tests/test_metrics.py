@@ -25,10 +25,12 @@ def test_known_triangle():
     assert r["p0"] == pytest.approx(1.0)
     assert r["depth"] == pytest.approx(0.4)
     assert r["days_to_min"] == 0
-    assert r["area_lost"] == pytest.approx(sum(0.4 - 0.4 * k / 20 for k in range(20)))
-    assert r["resilience_index"] == pytest.approx(triangle()[20:].sum() / 40)
     # back to 0.95 when 0.6 + 0.02 k >= 0.95, i.e. k = 18 (float: 17.5 → 18)
     assert r["days_to_recover"] == 18
+    # measured over the shock's window: onset to recovery (a longer horizon changes nothing)
+    assert r["window_days"] == 18
+    assert r["area_lost"] == pytest.approx(sum(0.4 - 0.4 * k / 20 for k in range(18)))
+    assert r["resilience_index"] == pytest.approx(triangle()[20:38].sum() / 18)
 
 
 def test_never_recovers():

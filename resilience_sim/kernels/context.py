@@ -82,7 +82,7 @@ Buffers = namedtuple("Buffers", [
 KINDS = len(DECISION_KINDS)
 LEVELS = 8                # levels 0 … 7 (the field level included)
 LATENCY_BIN = 1.0 / 24.0  # one hour, in days
-LATENCY_BINS = 24 * 365   # a year of hours; longer latencies go in the last bin
+LATENCY_BINS = 24 * 3650  # hours of the longest horizon (run.days ≤ 3650): no latency is clipped (issue 15)
 
 
 class Slots:
@@ -152,6 +152,8 @@ TODAY_REPORTING_HOURS, = TODAY.add("reporting_hours")  # reporting
 (TODAY_PERFORMANCE, TODAY_BACKLOG, TODAY_UNMET, TODAY_UNMET_ESSENTIAL, TODAY_ARRIVED, TODAY_PROCESSED,
  TODAY_WAITING) = TODAY.add(
     "performance", "backlog", "unmet", "unmet_essential", "arrived", "processed", "decisions_waiting")  # record
+# issue 15 (credibility measures)
+TODAY_FATIGUE_MAX, = TODAY.add("fatigue_max")  # wellbeing: the highest fatigue of any agent today
 
 
 def desk_words(n_managers: int) -> int:

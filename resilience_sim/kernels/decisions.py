@@ -339,6 +339,9 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                     start[m] = end[m] = base[m]
                 if kind[i] == EXCEPTION and expires[i] < day:  # its task is unmet: moot
                     counts[COUNT_WITHDRAWN] += 1
+                    # issue 15: its latency counts, censored at its task's deadline
+                    buf.latency[EXCEPTION, min(int((expires[i] + 1.0 - created[i]) / LATENCY_BIN),
+                                                  LATENCY_BINS)] += 1
                     load[m] -= 1
                     uid[i] = NONE  # release the slot (see pool)
                     free[counts[COUNT_FREE]] = i

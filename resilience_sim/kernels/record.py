@@ -90,6 +90,8 @@ DECLARED: tuple[Column, ...] = (
     Column("volunteer_hours", "volunteer_hours", unit="hours"),
     Column("skills_revealed", "skills_revealed", unit="skills"),
     Column("reallocated", "reallocated", unit="agents"),
+    # issue 15 (credibility measures)
+    Column("fatigue_agent_max", "fatigue_max", unit="share"),
 )
 
 

@@ -20,6 +20,7 @@ from .context import (
     TODAY_BURNOUT_STARTS,
     TODAY_ENGAGEMENT,
     TODAY_FATIGUE,
+    TODAY_FATIGUE_MAX,
     TODAY_MANAGER_FATIGUE,
     DayParam,
     setting,
@@ -68,6 +69,7 @@ def update(day, P, agents, services, agent_share, manager_share, today, scratch)
     today[TODAY_FATIGUE], today[TODAY_ENGAGEMENT], today[TODAY_MANAGER_FATIGUE] = totals(agents.fatigue,
                                                                                          agents.engagement, role)
     today[TODAY_BURNOUT_STARTS] = starts
+    today[TODAY_FATIGUE_MAX] = agents.fatigue.max() if agents.fatigue.shape[0] else 0.0
 
 
 @njit(cache=True)

@@ -57,7 +57,7 @@ from .staff import Staff
 
 #: latency histogram: one-hour bins, the last one holds a year and more
 LATENCY_BIN = 1.0 / 24.0
-LATENCY_BINS = 24 * 365
+LATENCY_BINS = 24 * 3650  # as kernels.context: the longest horizon, so no latency is clipped
 
 
 class ReferenceModel(mesa.Model):
@@ -277,8 +277,14 @@ class ReferenceModel(mesa.Model):
         self.complete(decision)
 
     def withdraw(self, decision: Decision) -> None:
-        """A decision whose task became unmet is dropped at the head of its queue."""
+        """A decision whose task became unmet is dropped at the head of its queue.
+
+        Its latency counts in the histogram of its type, censored at its task's deadline
+        (the end of day ⌊raised⌋ + deadline − 1).
+        """
         self.counts["withdrawn"] += 1
+        censored = math.floor(decision.created) + decision.service.deadline - decision.created
+        self.latency[(decision.kind, min(int(censored / LATENCY_BIN), LATENCY_BINS))] += 1
         del self.decisions[decision.uid]
 
     def expire_pending(self, day: int) -> None:
@@ -313,12 +319,13 @@ class ReferenceModel(mesa.Model):
 
     def update_wellbeing(self, day: int) -> dict[str, float]:
         """Move every agent's wellbeing; return the day's sums for the record."""
-        sums = {"fatigue": 0.0, "engagement": 0.0, "manager_fatigue": 0.0, "burnout_days": 0}
+        sums = {"fatigue": 0.0, "engagement": 0.0, "manager_fatigue": 0.0, "burnout_days": 0, "fatigue_max": 0.0}
         for person in self.staff:
             if person.status == STATUS_ABSENT and person.burnout_until >= day:
                 sums["burnout_days"] += 1
             f = person.update_wellbeing(day)
             sums["fatigue"] += f
+            sums["fatigue_max"] = max(sums["fatigue_max"], f)
             sums["engagement"] += person.engagement
             if person.is_manager:
                 sums["manager_fatigue"] += f
@@ -354,7 +361,7 @@ class ReferenceModel(mesa.Model):
             engagement=wellbeing["engagement"] / n_staff, burnout_days=wellbeing["burnout_days"],
             reporting_hours=hours, decision_errors=self.errors_today,
             rework=self.rework_today, settled_locally=self.settled_today,
-            tacit_approvals=self.tacit_today,
+            tacit_approvals=self.tacit_today, fatigue_agent_max=wellbeing["fatigue_max"],
         )
         moves = self.moves_today
         for name in ("redeployed", "redeployed_across", "moves", "refused_skill", "refused_decision",
