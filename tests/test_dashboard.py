@@ -203,8 +203,10 @@ def test_dashboard_in_a_browser(dashboard):
         # an invalid combination: a horizon of one day, before the shock starts
         page.get_by_text("Organisation et horizon").click()
         track = page.locator(".rs-lever:has-text('Horizon') + .v-slider .v-slider-track").first
+        track.wait_for()
+        time.sleep(1)  # the panel opens
         box = track.bounding_box()
-        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
+        page.mouse.click(box["x"] + 0.03 * box["width"], box["y"] + box["height"] / 2)  # about 20 days
         page.wait_for_selector(".rs-error", timeout=60_000)
         assert "Réglage refusé" in page.inner_text(".rs-error")
         # English
