@@ -22,7 +22,7 @@ import numpy as np
 
 from . import archetypes
 from .orgchart import chart_of
-from .params import PARAMS
+from .params import LEVEL_NAMES, PARAMS
 from .rng import BUILD, uniforms
 from .scenario import Scenario
 from .specs import ServiceSpec, explicit_institutions, spec_of
@@ -273,9 +273,8 @@ def _arrays(scenario: Scenario, insts, svc_specs, home, levels, parents, exec_of
     managers.level[:] = level[is_mgr]
     managers.parent[:] = agents.manager[is_mgr]
     managers.service[:] = agents.home[is_mgr]
-    managers.deciders[:] = p["organisation.deciders_per_manager"]
-    managers.desk[:] = np.arange(n_mgr) * p["organisation.deciders_per_manager"]
-    managers.capacity[:] = p["organisation.manager_capacity"]
+    managers.deciders[:], managers.capacity[:] = desks_by_level(p, managers.level)
+    managers.desk[:] = np.cumsum(managers.deciders) - managers.deciders  # each desk's first decider
     managers.rate[:] = managers.capacity
     heads = np.flatnonzero(managers.level == 3)[::-1]  # reversed: the first head wins
     services.head[managers.service[heads]] = heads
@@ -309,6 +308,21 @@ def _draw_agents(agents: Agents, services: Services, seed: int, p, n_missions: i
     ra = p["organisation.risk_aversion"]
     agents.risk_aversion[:] = np.clip(ra + 0.2 * (uniforms(seed, s, 0, n, 6) - 0.5), 0, 1)
     agents.engagement[:] = p["wellbeing.engagement_baseline"]
+
+
+def desks_by_level(p, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Deciders and capacity (decisions/day per decider) of desks at the given levels.
+
+    Each level's ``organisation.desk_deciders.<level>`` and ``organisation.desk_capacity.<level>``,
+    or the organisation-wide ``organisation.deciders_per_manager`` and
+    ``organisation.manager_capacity`` where a level declares none.
+    """
+    deciders = np.array([p[f"organisation.desk_deciders.{name}"] or p["organisation.deciders_per_manager"]
+                         for name in LEVEL_NAMES], dtype=np.int64)
+    capacity = np.array([p[f"organisation.desk_capacity.{name}"] or p["organisation.manager_capacity"]
+                         for name in LEVEL_NAMES], dtype=np.float64)
+    lv = np.minimum(level.astype(np.int64), len(LEVEL_NAMES) - 1)
+    return deciders[lv], capacity[lv]
 
 
 def _set_demand(services: Services, agents: Agents, specs: list[ServiceSpec], p) -> None:

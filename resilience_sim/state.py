@@ -87,6 +87,9 @@ SERVICE = (
     Array("pressure", "float64", 0.0, "×", "expected demand over the capacity present staff bring (before IT)"),
     Array("gap", "float64", 0.0, "tasks/day", "need (demand + backlog over the deadline) minus capacity; < 0 = slack"),
     Array("family", "int32", 0, "family", "service the unit belongs to (units of a split service share it)"),
+    # issue 15: errors and closures in P(t)
+    Array("reworked", "int64", 0, "tasks", "rework redone today: load, not output"),
+    Array("turned_away", "float64", 0.0, "tasks", "demand a closed service does not take today (lost)"),
 )
 
 MANAGER = (

@@ -45,9 +45,16 @@ SCENARIOS = {
                               "organisation.secondary_known_share": 0.5, "mobility.coordinator_capacity": 5.0},
     "centralised_tacit": {"policy.authority.preset": "centralised", "policy.validation.tacit_days": 1.5,
                           "baseline.exception_share": 0.1, "decisions.spending_rate": 3.0},
+    "desks_by_level_low_cv": {"decisions.signoff_cv": 0.4, "organisation.desk_capacity.executive": 3.0,
+                              "organisation.desk_deciders.director": 2, "organisation.desk_capacity.director": 5.0,
+                              "decisions.information_wait": 0.3, "support.in_situ": 1.0,
+                              "policy.authority.preset": "centralised", "baseline.exception_share": 0.1,
+                              "policy.reporting.crisis_multiplier": 3.0, "policy.reporting.manager_hours": 12.0},
+    "deterministic_signoffs": {"decisions.signoff_cv": 0.0, "organisation.manager_capacity": 2.0,
+                               "policy.freedom.risk_limit": 0.2, "policy.decisions.interim": 0.0},
 }
 FLOAT_COLUMNS = ("performance", "decision_latency_mean", "fatigue", "manager_fatigue", "engagement",
-                 "reporting_hours")
+                 "reporting_hours", "turned_away")
 INT_COLUMNS = tuple(c for c in COLUMNS if c not in FLOAT_COLUMNS)
 
 

@@ -108,9 +108,11 @@ def arrive(day, P, x, agents, services, managers, decisions, buf):
     slot = day % P.slots
     demand, staff = x.demand, x.service_staff
     expected, arrived, head = services.expected, services.arrived, services.head
+    base, closed, turned_away = services.base_demand, x.closed, services.turned_away
     for s in range(n_svc):
         lam = demand[s]
         expected[s] = lam
+        turned_away[s] = max(base[s] - lam, 0.0) if closed[s] else 0.0  # the public's demand is not closed
         n_std = poisson(key_n, 2 * s, lam * (1.0 - exc_share))
         n_exc[s] = poisson(key_n, 2 * s + 1, lam * exc_share)
         arrived[s] = n_std + n_exc[s]
@@ -120,7 +122,8 @@ def arrive(day, P, x, agents, services, managers, decisions, buf):
             n_req[s, 0] = poisson(key_q, request_entity(s, SPENDING), P.spending_rate * staff[s])
             n_req[s, 1] = poisson(key_q, request_entity(s, PARTNERSHIP), P.partnership_rate * staff[s])
     n, uids, kinds, svc, times, desks, expires = _cases(day, P, x, agents, services, buf, n_exc, n_req)
-    raise_decisions(n, uids, kinds, svc, times, desks, expires, x.authority, x.signoffs, managers, decisions, buf)
+    raise_decisions(n, uids, kinds, svc, times, desks, expires, x.authority, x.signoffs, managers, decisions, buf,
+                    P.information_wait, P.field_level)
 
 
 @njit(cache=True, inline="always")

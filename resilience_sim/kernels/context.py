@@ -77,6 +77,9 @@ Buffers = namedtuple("Buffers", [
     "counts",      # (COUNTS.size,) int64: counters over the run, see COUNTS
     "today",       # (TODAY.size,) float64: the day's accumulators, see TODAY
     "columns",     # (columns, 3) int64: what each column of the daily table reads (record.layout)
+    # issue 15: rework and sign-offs followed day by day
+    "rework",      # (S, slots) int64: how many of ``backlog``'s tasks are rework, by day found (ring)
+    "work_left",   # (deciders,) float64: work left on the sign-off a decider holds past a day's end, sign-offs
 ])
 
 KINDS = len(DECISION_KINDS)
@@ -189,4 +192,6 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         counts=np.zeros(COUNTS.size, dtype=np.int64),
         today=np.zeros(TODAY.size, dtype=np.float64),
         columns=columns,
+        rework=np.zeros((n_services, slots), dtype=np.int64),
+        work_left=np.zeros(n_deciders, dtype=np.float64),
     )

@@ -53,6 +53,7 @@ def stage_shock(day, P, agents, services, managers, decs, buf, x, out):
     services.arrived[:] = 0
     services.processed[:] = 0
     services.unmet[:] = 0
+    services.reworked[:] = 0
     buf.today[:] = 0.0
     shock.apply_shock(day, P, agents, x.spell_phase, x.prevalence, x.remote, x.closed, buf)
 
@@ -98,7 +99,7 @@ def stage_reporting(day, P, agents, services, managers, decs, buf, x, out):
 def stage_wellbeing(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 8: fatigue, burnout, engagement."""
     agent_share, manager_share = reporting.shares(P, x.crisis)
-    wellbeing.update(day, P, agents, services, agent_share, manager_share, buf.today, buf.agent_scratch)
+    wellbeing.update(day, P, agents, services, managers, agent_share, manager_share, buf.today, buf.agent_scratch)
 
 
 @njit(cache=True, inline="always")

@@ -92,23 +92,39 @@ from .mobility import move, nominal
 from .pool import NONE, draw_key
 from .queues import SORT_INLINE, keep_in_order, make_room, mark
 
+
+def information_delay(s, org=None) -> float:
+    """Days per level above the field by which what a level knows lags the field.
+
+    ``policy.information.delay_per_level``, of which in-situ support removes the share
+    ``support.information_gain`` at full support (a coach on site brings the field's view).
+    """
+    return s["policy.information.delay_per_level"] * (1.0 - s["support.information_gain"] * s["support.in_situ"])
+
+
 DAY_PARAMS = (
     DayParam("interim", float, setting("policy.decisions.interim"),
              "decision capacity kept when a manager is absent"),
     DayParam("tacit_days", float, lambda s, org: -1.0 if s["policy.validation.tacit_days"] is None
              else s["policy.validation.tacit_days"], "tacit approval delay, days (< 0: never)"),
-    DayParam("delay_per_level", float, setting("policy.information.delay_per_level"),
-             "information delay per level above the field, days"),
+    DayParam("delay_per_level", float, information_delay,
+             "information delay per level above the field, days (in-situ support lowers it)"),
     DayParam("base_error", float, setting("decisions.base_error"), "error probability of any decision"),
     DayParam("staleness_error", float, setting("decisions.staleness_error"), "error from stale information, /day"),
     DayParam("uncertainty_unit", float, setting("decisions.uncertainty_unit"),
              "exception share counted as task uncertainty 1"),
     DayParam("local_error", float, setting("decisions.local_error"), "error from a partial view"),
-    DayParam("quality", float, lambda s, org: 1.0 - s["hr.advice_quality_gain"] * s["hr.advice"],
-             "error multiplier from HR advice (1 = no advice)"),
+    DayParam("quality", float, lambda s, org: (1.0 - s["hr.advice_quality_gain"] * s["hr.advice"])
+             * (1.0 - s["support.quality_gain"] * s["support.peer"]),
+             "error multiplier from HR advice and peer support (1 = neither)"),
     DayParam("manager_boost", float, lambda s, org: (1.0 + s["hr.advice_capacity_gain"] * s["hr.advice"])
-             * (1.0 + s["support.capacity_gain"] * (s["support.peer"] + s["support.in_situ"]) / 2),
-             "manager capacity multiplier (HR advice, support)"),
+             * (1.0 + s["support.capacity_gain"] * s["support.in_situ"]),
+             "manager capacity multiplier (HR advice, in-situ support)"),
+    # issue 15: decision desks and information latency
+    DayParam("signoff_cv", float, setting("decisions.signoff_cv"),
+             "coefficient of variation of sign-off times (1 exponential, 0 deterministic)"),
+    DayParam("information_wait", float, lambda s, org: s["decisions.information_wait"] * information_delay(s),
+             "days per level above the field an exception waits for its information"),
 )
 
 _SLOWEST = 1e-9
@@ -229,7 +245,9 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
         load[m] -= 1
         if not tacit[i] and level_of[m] > authority[i] and parent[m] >= 0:
             up = parent[m]
-            manager[i] = up  # t_in: the sign-off's end, its arrival there
+            manager[i] = up  # t_in: the sign-off's end, its arrival there (or its information's)
+            if k == EXCEPTION:
+                t_in[i] = max(t_in[i], created[i] + P.information_wait * (P.field_level - level_of[up]))
             load[up] += 1
             if end[up] == base[up] + cap[up]:  # push i at desk up (see queues)
                 make_room(up, store, start, end, base, cap, counts)
@@ -274,6 +292,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
 def add_rework(s, day, P, services, buf):
     """A wrong answer sends the case back: one more task arrives today at service s."""
     buf.backlog[s, day % P.slots] += 1
+    buf.rework[s, day % P.slots] += 1
     services.arrived[s] += 1
     buf.counts[COUNT_ARRIVED] += 1
     buf.counts[COUNT_REWORK] += 1
@@ -290,7 +309,8 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
     key = stream_key(P.seed, DECISION_TIME, 0)
     horizon = day + 1.0
     tacit = P.tacit_days
-    counts, free_at, serving, free = buf.counts, buf.free_at, buf.serving, buf.free
+    counts, free_at, serving, free, work_left = buf.counts, buf.free_at, buf.serving, buf.free, buf.work_left
+    cv = P.signoff_cv
     store, start, end, base, new = buf.queue_store, buf.queue_start, buf.queue_end, buf.queue_base, buf.queue_new
     rate = managers.rate
     desk, deciders = managers.desk, managers.deciders
@@ -318,12 +338,19 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
             new[m] = 0
             lo = desk[m]
             hi = lo + deciders[m]
-            for k in range(lo, hi):
+            for k in range(lo, hi):  # sign-offs held since an earlier day go on at today's rate
                 i = serving[k]
-                if i >= 0 and free_at[k] < horizon:  # free_at[k]: the end of its sign-off
-                    serving[k] = NONE
-                    done[n_done] = i
-                    n_done += 1
+                if i >= 0:
+                    begin = max(float(day), t_in[i])  # t_in[i]: when the sign-off started
+                    finish = begin + work_left[k] / rate[m]
+                    if finish < horizon:
+                        serving[k] = NONE
+                        free_at[k] = finish
+                        t_in[i] = finish
+                        done[n_done] = i
+                        n_done += 1
+                    else:
+                        work_left[k] -= max(0.0, horizon - begin) * rate[m]
             while start[m] < end[m]:
                 k = lo
                 for c in range(lo + 1, hi):
@@ -355,13 +382,17 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                     done[n_done] = i
                     n_done += 1
                     continue
-                finish = start_time + effort[kind[i]] * exponential(key, draw_key(uid[i]), level) / rate[m]
-                free_at[k] = finish
-                t_in[i] = finish
+                work_i = effort[kind[i]] * ((1.0 - cv) + cv * exponential(key, draw_key(uid[i]), level))
+                finish = start_time + work_i / rate[m]
                 if finish < horizon:
+                    free_at[k] = finish
+                    t_in[i] = finish
                     done[n_done] = i
                     n_done += 1
-                else:
+                else:  # held past tonight: the work left goes on at each day's rate
+                    free_at[k] = np.inf
+                    t_in[i] = start_time
+                    work_left[k] = work_i - max(0.0, horizon - start_time) * rate[m]
                     serving[k] = i
             if start[m] == end[m]:
                 idle = True

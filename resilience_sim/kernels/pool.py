@@ -41,14 +41,16 @@ def draw_key(u):
 
 @njit(cache=True, inline="always")
 def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, signoffs,
-                    managers, decisions, buf):
+                    managers, decisions, buf, wait, field):
     """Put ``n`` new decisions in flight; returns their slots and first desks.
 
     Decision j, numbered ``uids[j]``, of type ``kinds[j]`` about service ``services[j]``,
     is raised at time ``times[j]`` at desk ``desks[j]``; its task can be served until
     day ``expires[j]`` (-1: no task). Its chain climbs the reporting line from that desk
     to the first desk at a level ≤ ``authority[kind]`` (or the top); the last
-    ``signoffs[kind]`` desks of it sign off, so it starts at the first of those.
+    ``signoffs[kind]`` desks of it sign off, so it starts at the first of those. A
+    decision with a task (an exception) reaches that desk when the field's information
+    does: ``wait`` days per level between the ``field`` level and the desk's.
     """
     level, parent = managers.level, managers.parent
     free, uid, kind = buf.free, decisions.uid, decisions.kind
@@ -86,6 +88,8 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         for _ in range(max(0, length - signoffs[k])):
             first = parent[first]
         manager[i] = first
+        if expires[j] >= 0:  # a field case: it waits for its information
+            t_in[i] = times[j] + wait * (field - level[first])
         load[first] += 1
         expiry[i] = expires[j]
         tacit[i] = False
@@ -112,5 +116,5 @@ def raise_decision(u, kind, s, t, desk, authority, steps, managers, decisions, b
     rules_steps = np.full(kind + 1, steps, dtype=np.int64)
     slots, firsts = raise_decisions(1, np.full(1, u, np.int32), np.full(1, kind, np.int8), np.full(1, s, np.int32),
                                     np.full(1, t, np.float64), np.full(1, desk, np.int32), np.full(1, -1, np.int32),
-                                    rules_authority, rules_steps, managers, decisions, buf)
+                                    rules_authority, rules_steps, managers, decisions, buf, 0.0, 0)
     return slots[0], firsts[0]

@@ -1,10 +1,13 @@
 """Stage 9 — record: the day's metrics into one row of a preallocated table.
 
-Performance P(t) is the essential-weighted share of today's expected demand served:
-P = Σ_s w_s·min(processed_s, λ_s) / Σ_s w_s·λ_s (1 when nothing is expected). Tasks
-processed are within their deadline by construction (older ones left as unmet), so
-P measures demand served on time; catching up a backlog cannot push a service
-above 1.
+Performance P(t) is the essential-weighted share of the public's demand of the day
+served on time: P = Σ_s w_s·min(processed_s − reworked_s, λ_s) / Σ_s w_s·(λ_s + c_s)
+(1 when nothing is expected). Tasks processed are within their deadline by
+construction (older ones left as unmet), so P measures demand served on time;
+catching up a backlog cannot push a service above 1. Rework (a case sent back by a
+wrong decision) is load, never output: the tasks redone, ``reworked_s``, are not
+served demand. A closed service turns away c_s = baseline demand − λ_s of the public's
+demand: lost service, counted in the denominator (0 for a service open today).
 
 Every column of the daily table is declared once in ``DECLARED``: the accumulator of the
 day it reads (a slot of ``context.TODAY``) and how it is scaled. The stage adds up the
@@ -57,6 +60,8 @@ class Column:
 
 
 QUEUE_LEVELS = 6
+# issue 15: rework redone (load, not output) and demand turned away by closed services, today
+TODAY_REWORKED, TODAY_TURNED_AWAY = TODAY.add("reworked", "turned_away")
 
 DECLARED: tuple[Column, ...] = (
     Column("performance", "performance", unit="share"),
@@ -92,6 +97,9 @@ DECLARED: tuple[Column, ...] = (
     Column("reallocated", "reallocated", unit="agents"),
     # issue 15 (credibility measures)
     Column("fatigue_agent_max", "fatigue_max", unit="share"),
+    # issue 15: errors and closures in P(t)
+    Column("reworked", "reworked", unit="tasks"),
+    Column("turned_away", "turned_away", unit="tasks"),
 )
 
 
@@ -129,8 +137,8 @@ def performance(services):
     expected = 0.0
     for s in range(services.expected.shape[0]):
         w = services.weight[s]
-        served += w * min(float(services.processed[s]), services.expected[s])
-        expected += w * services.expected[s]
+        served += w * min(float(services.processed[s] - services.reworked[s]), services.expected[s])
+        expected += w * (services.expected[s] + services.turned_away[s])
     return served / expected if expected > 0.0 else 1.0
 
 
@@ -150,6 +158,13 @@ def record(day, services, n_agents, n_managers, buf, out):
         arrived += services.arrived[s]
         processed += services.processed[s]
     t = buf.today
+    reworked = 0
+    turned_away = 0.0
+    for s in range(services.reworked.shape[0]):
+        reworked += services.reworked[s]
+        turned_away += services.turned_away[s]
+    t[TODAY_REWORKED] = reworked
+    t[TODAY_TURNED_AWAY] = turned_away
     t[TODAY_PERFORMANCE] = performance(services)
     t[TODAY_BACKLOG] = backlog
     t[TODAY_UNMET] = unmet

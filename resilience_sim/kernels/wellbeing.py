@@ -7,8 +7,11 @@ A present agent with F above the burnout threshold θ starts a burnout absence o
 agent ← clip(E + recovery_E·(E₀ − E) − reporting cost·(reporting share − tolerated
 share) − fatigue cost·F): reporting beyond what people tolerate (crisis reporting)
 costs engagement, less than that raises it; managers use the managers' shares.
-Managers' fatigue gain is multiplied by (1 − relief·support), support being the mean
-of peer-to-peer and in-situ support.
+A manager's pressure is the larger of its service's and its desk's: decisions at the
+desk (queued or being signed, at the end of the decisions stage) over the sign-offs its
+deciders make in a full day at capacity — deciding is part of a manager's day, and a
+queue of more than a day's work tires like any overload. Managers' fatigue gain is
+multiplied by (1 − relief·peer support).
 """
 
 import numpy as np
@@ -30,8 +33,8 @@ from .memory import gather
 
 DAY_PARAMS = (
     DayParam("manager_relief", float,
-             lambda s, org: 1.0 - s["support.fatigue_relief"] * (s["support.peer"] + s["support.in_situ"]) / 2,
-             "multiplier of managers' fatigue gain (support)"),
+             lambda s, org: 1.0 - s["support.fatigue_relief"] * s["support.peer"],
+             "multiplier of managers' fatigue gain (peer support)"),
     DayParam("agent_tolerance", float, week_share("wellbeing.reporting_tolerance_agent"),
              "reporting share agents accept without losing engagement"),
     DayParam("manager_tolerance", float, week_share("wellbeing.reporting_tolerance_manager"),
@@ -51,7 +54,7 @@ DAY_PARAMS = (
 
 
 @njit(cache=True, inline="always")
-def update(day, P, agents, services, agent_share, manager_share, today, scratch):
+def update(day, P, agents, services, managers, agent_share, manager_share, today, scratch):
     """Move every agent's fatigue and engagement; start burnouts.
 
     In passes over the agents that the compiler turns into vector code (no branch, one
@@ -61,6 +64,7 @@ def update(day, P, agents, services, agent_share, manager_share, today, scratch)
     """
     status, assigned, role = agents.status, agents.assigned, agents.role
     gather(services.pressure, assigned, scratch)
+    desk_pressure(managers, scratch)
     _fatigue(P, status, role, agents.fatigue, scratch)
     _engagement(P, status, role, scratch, agents.engagement, agent_share - P.agent_tolerance,
                 manager_share - P.manager_tolerance)
@@ -70,6 +74,19 @@ def update(day, P, agents, services, agent_share, manager_share, today, scratch)
                                                                                          agents.engagement, role)
     today[TODAY_BURNOUT_STARTS] = starts
     today[TODAY_FATIGUE_MAX] = agents.fatigue.max() if agents.fatigue.shape[0] else 0.0
+
+
+@njit(cache=True)
+def desk_pressure(managers, pressure):
+    """A manager's pressure: the larger of its service's and its desk's (see module doc).
+
+    The desk's is the decisions at the desk (queued or being signed) over the sign-offs
+    its deciders make in a full day at capacity: a queue of more than a day's work is
+    overload. ``pressure`` holds each agent's service pressure (in and out).
+    """
+    for m in range(managers.agent.shape[0]):
+        a = managers.agent[m]
+        pressure[a] = max(pressure[a], managers.queue[m] / (managers.capacity[m] * managers.deciders[m]))
 
 
 @njit(cache=True)

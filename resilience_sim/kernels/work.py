@@ -142,12 +142,16 @@ def process(day, P, services, it_factor, buf):
             slot = (day - age) % P.slots
             take = min(todo, buf.backlog[s, slot])
             buf.backlog[s, slot] -= take
+            redo = min(take, buf.rework[s, slot])  # a day's rework first: load, not output
+            buf.rework[s, slot] -= redo
+            services.reworked[s] += redo
             todo -= take
         expired = 0
         if day - deadline + 1 >= 0:
             last = (day - deadline + 1) % P.slots
             expired = buf.backlog[s, last]
             buf.backlog[s, last] = 0
+            buf.rework[s, last] = 0
         services.unmet[s] += expired
         buf.counts[COUNT_UNMET] += expired
         services.waiting[s] = queue - services.processed[s] - expired + services.pending[s]

@@ -7,6 +7,7 @@ an M/M/1, M/M/c or tandem (Jackson) network.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 from ..params import EXCEPTION
@@ -50,7 +51,9 @@ class Manager(Staff):
         self.arrivals: list[Decision] = []
         self.queue: deque[Decision] = deque()
         self.in_service: list[Decision | None] = [None] * deciders
+        self.work_left = [0.0] * deciders
         self.queue_length = 0
+        self.desks = [self]
 
     def first_signer(self, authority: int, steps: int) -> Manager:
         """First desk to sign off a decision raised at this desk.
@@ -81,7 +84,15 @@ class Manager(Staff):
         self.rate = max(rate, SLOWEST_RATE)
 
     def receive(self, decision: Decision, at: float) -> None:
-        """A decision reaches the desk at time ``at`` (it joins the queue at the level's turn)."""
+        """A decision reaches the desk at time ``at`` (it joins the queue at the level's turn).
+
+        An exception (a field case) waits for the field's information, which comes up
+        ``information_wait`` days per level between the field and the desk: it reaches
+        the desk at max(``at``, raised + wait × (field level − desk level)).
+        """
+        rules = self.model.rules
+        if decision.kind == EXCEPTION:
+            at = max(at, decision.created + rules.information_wait * (rules.field_level - self.level))
         decision.desk = self
         decision.t_in = at
         decision.t_out = None
@@ -113,14 +124,26 @@ class Manager(Staff):
         is approved tacitly at (raised + delay), at no cost; otherwise end = start +
         effort(type)·E/rate, with E a unit exponential keyed by (decision, level of the
         desk); a sign-off that ends before tonight is passed on at once, a longer one
-        keeps its decider busy into the next days.
+        keeps its decider busy into the next days. The sign-off's work is effort × S,
+        S = (1 − cv) + cv·E (mean 1, coefficient of variation cv: E itself at cv = 1),
+        done at each day's rate: a sign-off held past a day's end goes on the next day
+        from the work left, at that day's rate.
         """
-        tacit = self.model.rules.tacit_days
+        rules = self.model.rules
+        tacit, cv = rules.tacit_days, rules.signoff_cv
         horizon = day + 1.0
         for k, decision in enumerate(self.in_service):
-            if decision is not None and decision.t_out < horizon:
+            if decision is None:
+                continue
+            begin = max(float(day), decision.t_in)  # t_in: when the sign-off started
+            end = begin + self.work_left[k] / self.rate
+            if end < horizon:
                 self.in_service[k] = None
+                self.free_at[k] = end
+                decision.t_out = end
                 self.pass_on(decision)
+            else:
+                self.work_left[k] -= max(0.0, horizon - begin) * self.rate
         while self.queue:
             k = self.first_free()
             if self.free_at[k] >= horizon:
@@ -133,14 +156,19 @@ class Manager(Staff):
             if tacit >= 0.0 and decision.created + tacit <= start:
                 self.model.approve_tacitly(decision)
                 continue
-            effort = self.model.rules.effort[decision.kind]
+            effort = rules.effort[decision.kind]
             draw = exponential(self.model.keys.decision_time, decision.uid, self.level)
-            end = start + effort * draw / self.rate
-            self.free_at[k] = end
-            decision.t_out = end
+            work = effort * ((1.0 - cv) + cv * draw)
+            end = start + work / self.rate
             if end < horizon:
+                self.free_at[k] = end
+                decision.t_out = end
                 self.pass_on(decision)
-            else:
+            else:  # held past tonight: the work left goes on at each day's rate
+                self.free_at[k] = math.inf
+                decision.t_in = start
+                decision.t_out = math.inf
+                self.work_left[k] = work - max(0.0, horizon - start) * self.rate
                 self.in_service[k] = decision
 
     def pass_on(self, decision: Decision) -> None:

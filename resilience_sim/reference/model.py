@@ -134,6 +134,7 @@ class ReferenceModel(mesa.Model):
             cell = CellDesk(self, people[mg.agent[c]], level=int(mg.level[c]), capacity=float(mg.capacity[c]),
                             deciders=int(mg.deciders[c]))
             managers.append(cell)
+            people[mg.agent[c]].desks.append(cell)
         self.coordinator = Coordinator(self, self.net, cell)
         for a, person in enumerate(people):
             if ag.manager[a] >= 0:
@@ -332,17 +333,23 @@ class ReferenceModel(mesa.Model):
         return sums
 
     def performance(self) -> float:
-        """P(t): essential-weighted share of today's expected demand served (1 if none)."""
+        """P(t): essential-weighted share of the public's demand of the day served on time (1 if none).
+
+        Rework redone is load, not output; the demand a closed service turns away is lost.
+        """
         served = expected = 0.0
         for service in self.services:
-            served += service.weight * min(float(service.processed), service.expected)
-            expected += service.weight * service.expected
+            served += service.weight * min(float(service.processed - service.reworked), service.expected)
+            expected += service.weight * (service.expected + service.turned_away)
         return served / expected if expected > 0.0 else 1.0
 
     def record(self, day: int, hours: float, wellbeing: dict[str, float]) -> None:
         """Write the day's metrics into ``out[day]``."""
-        row = dict.fromkeys(("backlog", "unmet", "unmet_essential", "arrived", "processed"), 0)
+        row = dict.fromkeys(("backlog", "unmet", "unmet_essential", "arrived", "processed", "reworked"), 0)
+        row["turned_away"] = 0.0
         for s in self.services:
+            row["reworked"] += s.reworked
+            row["turned_away"] += s.turned_away
             row["backlog"] += s.waiting
             row["unmet"] += s.unmet
             row["unmet_essential"] += s.unmet if s.essential else 0

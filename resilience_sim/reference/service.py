@@ -33,6 +33,9 @@ class Service(mesa.Agent):
         pending: exceptions of the service waiting for their decision.
         carry: fraction of capacity carried to the next day.
         expected, arrived, processed, unmet: today's demand and flows (tasks).
+        rework: of ``tasks``, those that are rework, by the day the wrong answer came back.
+        reworked: rework redone today (load, not output).
+        turned_away: demand the service, closed today, does not take (lost service).
         capacity, remote_capacity: today's pooled capacity on site and remote.
         pressure: today's expected demand over the capacity present staff bring (before IT).
         waiting: tasks waiting at the end of the day (workable + pending).
@@ -54,14 +57,17 @@ class Service(mesa.Agent):
         self.base_demand = 0.0
         self.gap = 0.0
         self.tasks: Counter[int] = Counter()
+        self.rework: Counter[int] = Counter()
         self.pending = 0
         self.carry = 0.0
         self.expected = self.capacity = self.remote_capacity = self.pressure = 0.0
         self.arrived = self.processed = self.unmet = self.waiting = 0
+        self.reworked = 0
+        self.turned_away = 0.0
 
     def begin_day(self) -> None:
         """Zero the day's flows."""
-        self.arrived = self.processed = self.unmet = 0
+        self.arrived = self.processed = self.unmet = self.reworked = 0
 
     # --- 2. arrivals ------------------------------------------------------------------
     def receive_tasks(self, day: int) -> None:
@@ -83,6 +89,7 @@ class Service(mesa.Agent):
         n_standard = poisson(model.keys.arrivals, 2 * self.index, lam * (1.0 - p))
         n_exceptions = poisson(model.keys.arrivals, 2 * self.index + 1, lam * p)
         self.expected = lam
+        self.turned_away = max(self.base_demand - lam, 0.0) if today.closed[self.index] else 0.0
         self.arrived = n_standard + n_exceptions
         model.counts["arrived"] += self.arrived
         self.tasks[day] += n_standard
@@ -131,8 +138,9 @@ class Service(mesa.Agent):
             self.add_rework(day)
 
     def add_rework(self, day: int) -> None:
-        """A wrong answer sends the case back: one more task arrives today."""
+        """A wrong answer sends the case back: one more task arrives today, as rework (load, not output)."""
         self.tasks[day] += 1
+        self.rework[day] += 1
         self.arrived += 1
         self.model.counts["arrived"] += 1
         self.model.counts["rework"] += 1
@@ -179,8 +187,9 @@ class Service(mesa.Agent):
         the queue. The service processes ⌊capacity + carry⌋ tasks at most; the fraction
         left is carried while the queue is not empty. Pressure = expected demand / the
         capacity present staff bring before the IT factor (guarded by 1e-9): an IT
-        outage stops work, it does not overwork people. After work, tasks that arrived ``deadline − 1`` days
-        ago become unmet.
+        outage stops work, it does not overwork people. Of each day's tasks taken, the
+        rework is taken first and counted as ``reworked`` (load, not served demand). After
+        work, tasks that arrived ``deadline − 1`` days ago become unmet.
         """
         queue = 0
         for count in self.tasks.values():
@@ -199,8 +208,12 @@ class Service(mesa.Agent):
                 break
             take = min(todo, self.tasks[arrival])
             self.tasks[arrival] -= take
+            redo = min(take, self.rework[arrival])  # a day's rework is redone first
+            self.rework[arrival] -= redo
+            self.reworked += redo
             todo -= take
         expired = self.tasks.pop(day - self.deadline + 1, 0)
+        self.rework.pop(day - self.deadline + 1, 0)
         self.unmet += expired
         self.model.counts["processed"] += self.processed
         self.model.counts["unmet"] += expired

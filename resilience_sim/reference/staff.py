@@ -86,6 +86,7 @@ class Staff(mesa.Agent):
         self.wrong_move = self.reserved = self.flying = self.planned = False
         self.volunteer_to: Service | None = None
         self.time_bank = 0.0
+        self.desks: list = []  # the decision desks the person holds (a manager's own, the HR cell's)
 
     # --- 1. shock ----------------------------------------------------------------------
     def absence_reason(self, day: int) -> int:
@@ -200,11 +201,22 @@ class Staff(mesa.Agent):
         return rules.manager_tolerance if self.is_manager else rules.agent_tolerance
 
     # --- 8. wellbeing ------------------------------------------------------------------
+    def pressure(self) -> float:
+        """Today's pressure on the person: its service's, or a desk's it holds if larger.
+
+        A desk's pressure is the decisions at it (queued or being signed) over the
+        sign-offs its deciders make in a full day at capacity.
+        """
+        x = self.assigned.pressure
+        for desk in self.desks:
+            x = max(x, desk.queue_length / (desk.capacity * len(desk.free_at)))
+        return x
+
     def update_wellbeing(self, day: int) -> float:
         """Move fatigue and engagement; maybe start a burnout. Return today's fatigue.
 
         Absent: fatigue F ← F − recovery·F. Present, with x = min(pressure of its
-        service, cap): F ← clip(F + gain·max(0, x − 1) − recovery·F, 0, 1), a manager's
+        service — or of a desk it holds, if larger —, cap): F ← clip(F + gain·max(0, x − 1) − recovery·F, 0, 1), a manager's
         gain reduced by the relief of manager support; if F > θ a
         burnout of ``burnout_days`` starts tomorrow with probability
         hazard·(F − θ)/(1 − θ); engagement E ← clip(E + recovery_E·(E₀ − E) − reporting
@@ -217,7 +229,7 @@ class Staff(mesa.Agent):
         if self.status == STATUS_ABSENT:
             f -= rules.fatigue_recovery * f
         else:
-            x = min(self.assigned.pressure, rules.pressure_cap)
+            x = min(self.pressure(), rules.pressure_cap)
             gain = rules.fatigue_gain * (rules.manager_relief if self.is_manager else 1.0)
             f += gain * max(0.0, x - 1.0) - rules.fatigue_recovery * f
             f = min(max(f, 0.0), 1.0)
