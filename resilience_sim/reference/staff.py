@@ -215,9 +215,9 @@ class Staff(mesa.Agent):
     def update_wellbeing(self, day: int) -> float:
         """Move fatigue and engagement; maybe start a burnout. Return today's fatigue.
 
-        Absent: fatigue F ← F − recovery·F. Present, with x = min(pressure of its
-        service — or of a desk it holds, if larger —, cap): F ← clip(F + gain·max(0, x − 1) − recovery·F, 0, 1), a manager's
-        gain reduced by the relief of manager support; if F > θ a
+        Absent: fatigue F ← F − recovery·F. Present, with x = min(:meth:`pressure`, cap):
+        F ← clip(F + gain·max(0, x − 1) − recovery·F, 0, 1), a manager's
+        gain reduced by the relief of peer support; if F > θ a
         burnout of ``burnout_days`` starts tomorrow with probability
         hazard·(F − θ)/(1 − θ); engagement E ← clip(E + recovery_E·(E₀ − E) − reporting
         cost·(reporting share − tolerated share) − fatigue cost·F, 0, 1).
