@@ -5,7 +5,8 @@ queue (DESIGN §1.2 step 3): no reporting, no fatigue effect, no sickness and no
 burnout (so no manager is ever absent and every desk keeps its full rate), no HR
 advice or manager support (no capacity boost), no spending or partnership requests
 and no mobility (only exceptions reach the desks), no freedom to settle exceptions
-locally, no tacit approval, deadlines of 60 days (the longest allowed, so tasks practically never
+locally, no tacit approval, no information latency (a case reaches a desk when its file
+does), deadlines of 60 days (the longest allowed, so tasks practically never
 expire while their decision waits), and a chosen exception rate.
 
 Each replication is one run of 3,650 days with its own ``run.seed``; the first
@@ -57,7 +58,7 @@ LEVEL = {"executive": 0, "deputy": 1, "director": 2, "head": 3, "team_leader": 4
 def clean_scenario(services: Sequence[tuple[str, int, float]], *, seed: int, capacity: float,
                    deciders: int = 1, authority: int = 0, steps: int = 1,
                    exception_share: float = 1.0, days: int = DAYS, team_size: float = 9.0,
-                   units_per_director: int = 4) -> Scenario:
+                   units_per_director: int = 4, signoff_cv: float = 1.0) -> Scenario:
     """A scenario whose decision desks are clean exponential FIFO servers.
 
     Args:
@@ -71,6 +72,7 @@ def clean_scenario(services: Sequence[tuple[str, int, float]], *, seed: int, cap
         days: horizon.
         team_size: mean span of a team leader.
         units_per_director: services under one director.
+        signoff_cv: coefficient of variation of sign-off times (1 exponential, 0 deterministic).
 
     """
     text = [
@@ -84,7 +86,7 @@ def clean_scenario(services: Sequence[tuple[str, int, float]], *, seed: int, cap
         f"[policy.validation]\nsteps = {steps}",
         "[policy.freedom]\nrisk_limit = 0.0",
         "[policy.reporting]\nagent_hours = 0.0\nmanager_hours = 0.0",
-        "[decisions]\nspending_rate = 0.0\npartnership_rate = 0.0",
+        f"[decisions]\nspending_rate = 0.0\npartnership_rate = 0.0\ninformation_wait = 0.0\nsignoff_cv = {signoff_cv!r}",
         "[hr]\nadvice = 0.0",
         '[mobility]\nmode = "off"',
         "[support]\npeer = 0.0\nin_situ = 0.0",

@@ -163,3 +163,30 @@ def test_centralisation_blow_up():
     assert slope_high > 2 * slope_low
     # and by the predicted amount: W(q3)/W(q1) = (1 − 10 q1)/(1 − 10 q3) = 3.33
     assert np.isclose(w3.mean / w1.mean, (1 - 10 * q1) / (1 - 10 * q3), rtol=0.08)
+
+
+def test_mg1_pollaczek_khinchine():
+    """M/G/1: one desk, deterministic and lower-variance sign-off times.
+
+    As the M/M/1 test, on a ten times faster time scale (λ = 8/day, μ = 10/day, ρ =
+    0.8), with sign-off times S = (1 − cv) + cv·E in units of 1/μ (mean 1/μ, coefficient
+    of variation cv; ``decisions.signoff_cv``). Pollaczek–Khinchine: the mean wait in
+    queue is Wq = ρ·E[S]·(1 + cv²)/(2(1 − ρ)), so W = Wq + 1/μ:
+
+    * cv = 0 (M/D/1): W = 0.2 + 0.1 = 0.3 day;
+    * cv = 0.5: W = 0.25 + 0.1 = 0.35 day;
+
+    against 0.5 day for the exponential (cv = 1). Little's law holds too.
+    """
+    lam, mu = 8.0, 10.0
+    rho = lam / mu
+    f = Family("M/G/1, λ = 8, μ = 10, shifted exponential sign-offs")
+    for i, cv in enumerate((0.0, 0.5)):
+        w = rho / mu * (1 + cv * cv) / (2 * (1 - rho)) + 1 / mu
+        reps = replications(
+            lambda seed, cv=cv: clean_scenario([("unit", 3, lam)], seed=seed, capacity=mu, signoff_cv=cv,
+                                               days=1000),
+            n=12, first_seed=6_000 + 1_000 * i, warmup=100)
+        f.add(f"W (days), cv = {cv}", [r.latency for r in reps], w, 0.04)
+        f.add(f"L, cv = {cv}", [r.in_system for r in reps], lam * w, 0.05)
+    f.verify()
