@@ -176,6 +176,7 @@ def test_dashboard_in_a_browser(dashboard):
         # a lever: freedom to adapt the rule, clicked at 40 % of its track
         page.get_by_text("Liberté d'adapter la règle").wait_for()
         track = page.locator(".rs-lever:has-text('Liberté d') + .v-slider .v-slider-track").first
+        track.scroll_into_view_if_needed()
         box = track.bounding_box()
         page.mouse.click(box["x"] + 0.4 * box["width"], box["y"] + box["height"] / 2)
         page.wait_for_function("document.body.innerText.split('\\n').some(l => l.startsWith(\"Liberté d'adapter\") "
@@ -205,6 +206,7 @@ def test_dashboard_in_a_browser(dashboard):
         track = page.locator(".rs-lever:has-text('Horizon') + .v-slider .v-slider-track").first
         track.wait_for()
         time.sleep(1)  # the panel opens
+        track.scroll_into_view_if_needed()
         box = track.bounding_box()
         page.mouse.click(box["x"] + 0.03 * box["width"], box["y"] + box["height"] / 2)  # about 20 days
         page.wait_for_selector(".rs-error", timeout=60_000)
