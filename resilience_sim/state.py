@@ -65,6 +65,15 @@ AGENT = (
     Array("planned", "bool", False, "", "has a pre-approved personal reassignment plan"),
     Array("volunteer_to", "int32", -1, "service", "service the agent gives volunteer time to today"),
     Array("time_bank", "float32", 0.0, "hours", "volunteer hours banked"),
+    # spontaneous initiatives (issue 16; kernels.initiatives)
+    Array("initiative", "int32", -1, "service", "service the agent's running initiative serves (-1 = none)"),
+    Array("initiative_since", "int32", -1, "day", "day the running initiative was launched"),
+    Array("initiative_flags", "int8", 0, "bits",
+          "running initiative: 1 approved, 2 relayed, 4 surfaced, 8 works, 16 adopted"),
+    Array("initiative_uid", "int32", -1, "", "the initiative decision in flight about it (-1 = none)"),
+    Array("initiative_drive", "float32", 0.0, "share",
+          "change of the agent's propensity from initiatives it saw blocked, failed or recognised (−1 to 1)"),
+    Array("initiatives_led", "int16", 0, "initiatives", "initiatives the agent launched"),
 )
 
 SERVICE = (
@@ -87,6 +96,10 @@ SERVICE = (
     Array("pressure", "float64", 0.0, "×", "expected demand over the capacity present staff bring (before IT)"),
     Array("gap", "float64", 0.0, "tasks/day", "need (demand + backlog over the deadline) minus capacity; < 0 = slack"),
     Array("family", "int32", 0, "family", "service the unit belongs to (units of a split service share it)"),
+    # spontaneous initiatives (issue 16; kernels.initiatives)
+    Array("practice", "float64", 0.0, "share", "lasting capacity gain from adopted initiatives"),
+    Array("external_until", "int32", -1, "day", "last day of a supported external initiative on the service"),
+    Array("external_uid", "int32", -1, "", "partnership decision in flight about an external initiative"),
 )
 
 MANAGER = (

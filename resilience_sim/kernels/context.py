@@ -77,6 +77,8 @@ Buffers = namedtuple("Buffers", [
     "counts",      # (COUNTS.size,) int64: counters over the run, see COUNTS
     "today",       # (TODAY.size,) float64: the day's accumulators, see TODAY
     "columns",     # (columns, 3) int64: what each column of the daily table reads (record.layout)
+    # spontaneous initiatives (issue 16)
+    "events",      # (E, 5) int32: initiative events (day, agent, home, served, event), kernels.initiatives
 ])
 
 KINDS = len(DECISION_KINDS)
@@ -189,4 +191,5 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         counts=np.zeros(COUNTS.size, dtype=np.int64),
         today=np.zeros(TODAY.size, dtype=np.float64),
         columns=columns,
+        events=np.zeros((0, 5), dtype=np.int32),  # grown by the engine when initiatives are on
     )

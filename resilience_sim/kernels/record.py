@@ -92,6 +92,12 @@ DECLARED: tuple[Column, ...] = (
     Column("reallocated", "reallocated", unit="agents"),
     # issue 15 (credibility measures)
     Column("fatigue_agent_max", "fatigue_max", unit="share"),
+    # spontaneous initiatives (issue 16; kernels.initiatives)
+    Column("initiatives_running", "initiatives_running", unit="initiatives"),
+    Column("initiatives_launched", "initiatives_launched", unit="initiatives"),
+    Column("initiatives_blocked", "initiatives_blocked", unit="initiatives"),
+    Column("initiatives_adopted", "initiatives_adopted", unit="initiatives"),
+    Column("initiatives_external", "initiatives_external", unit="initiatives"),
 )
 
 
