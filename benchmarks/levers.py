@@ -22,6 +22,10 @@ DESIGNS = {
     "mobility: central + registry 0.6 + plans + volunteers": {
         "mobility.mode": "central", "organisation.secondary_known_share": 0.6,
         "hr.reassignment_plan_share": 0.3, "mobility.volunteer_days": 2.0},
+    "initiatives: on (defaults)": {"initiatives.enabled": True},
+    "initiatives: on + risk compensation, testimony call, innovation cell": {
+        "initiatives.enabled": True, "initiatives.risk_compensation": 0.5,
+        "initiatives.testimony_period": 14, "initiatives.cell_capacity": 5.0},
 }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import initiatives
 from .kernels.arrivals import raiser_desks, raiser_guide
 from .kernels.conservation import LAWS, violation
 from .kernels.context import (
@@ -24,6 +25,7 @@ from .kernels.context import (
     new_buffers,
 )
 from .kernels.day import STAGES, DayInputs, DayParams, day_params, run_day, run_days
+from .kernels.initiatives import COUNT_EVENTS, COUNT_INIT_RUNNING, events_bound
 from .kernels.mobility import MOVE_UIDS
 from .kernels.queues import store_size
 from .kernels.record import columns, layout
@@ -87,7 +89,9 @@ class Simulation:
             service_staff=self.service_staff, authority=r.authority, signoffs=r.signoffs, effort=r.effort,
             scope=r.scope, twin=net.twin, near=net.near, tie_share=net.tie_share, external=net.external,
             hr_cell=np.int64(net.hr_cell), essential_missions=net.essential_missions)
-        self._need = _pool_need(self._daily, self.params, float(self.service_staff.sum()))
+        tie_ptr, tie_agent = initiatives.tie_lists(o)
+        self._lookups.update(tie_ptr=tie_ptr, tie_agent=tie_agent, ext_actor=initiatives.external_actors(scenario, o))
+        self._need = _pool_need(self._daily, self.params, float(self.service_staff.sum()), len(o.service_names))
         self._maps = {"records": MappedArray(record_dtype(DECISION)), "free": MappedArray(np.int32),
                       "queue_store": MappedArray(np.int32),
                       **{a.name: MappedArray(a.dtype) for a in DECISION if not a.record}}
@@ -132,6 +136,18 @@ class Simulation:
         size = len(self.decisions.uid)
         if need > size:
             self._grow_pool(max(need, size + size // 4))  # grow by a quarter: memory stays near the need
+        if self.params.init_on:
+            self._ensure_events()
+
+    def _ensure_events(self) -> None:
+        """Keep room in the initiatives' event log for the most events a day can log."""
+        c, log = self.buffers.counts, self.buffers.events
+        need = int(c[COUNT_EVENTS]) + int(events_bound(c[COUNT_INIT_RUNNING], self.params.init_max_launches,
+                                                       len(self.services.pressure)))
+        if need > len(log):
+            grown = np.zeros((max(need, 2 * len(log), 1024), 5), dtype=np.int32)
+            grown[:len(log)] = log
+            self.buffers = self.buffers._replace(events=grown)
 
     def _inputs(self, t: int) -> DayInputs:
         """The day's inputs besides the state: the lookup tables and day t's conditions."""
@@ -224,16 +240,20 @@ class Simulation:
         raise ConservationError(f"day {day}: " + LAWS[int(found[2])].format(int(found[0]), int(found[1])))
 
 
-def _pool_need(daily: dict[str, np.ndarray], p: DayParams, staff: float) -> np.ndarray:
+def _pool_need(daily: dict[str, np.ndarray], p: DayParams, staff: float, n_services: int) -> np.ndarray:
     """Free decision slots to hold before each day.
 
     The day's expected new decisions, plus 10 standard deviations and 100, so that the
-    pool never runs dry within a day.
+    pool never runs dry within a day; with initiatives on, plus the most initiative and
+    external partnership decisions a day can raise.
     """
     expected = (daily["demand"].sum(axis=1) * daily["exception_share"]
                 + staff * (p.spending_rate + p.partnership_rate)
                 + (p.coordinator_moves if p.mobility_mode else 0.0))
-    return (expected + 10 * np.sqrt(expected) + 100).astype(np.int64)
+    need = (expected + 10 * np.sqrt(expected) + 100).astype(np.int64)
+    if p.init_on:
+        need += p.init_max_launches + n_services
+    return need
 
 
 def raising_weights(org: Organisation) -> np.ndarray:

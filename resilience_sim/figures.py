@@ -22,7 +22,10 @@ LABELS = {
            "queues": "Decisions waiting at managers' desks, by level",
            "waiting": "decisions at the desks (end of day)",
            "levels": ("executive", "deputies", "directors", "heads of service", "team leaders",
-                      "level 5")},
+                      "level 5"),
+           "initiatives": "Spontaneous initiatives", "per_week": "initiatives per week",
+           "launched": "launched", "blocked": "blocked", "adopted": "adopted", "running": "running",
+           "routes": "where they came from → where they went (launches)", "no_init": "no initiative in this run"},
     "fr": {"title": "Performance : part de la demande servie à temps", "day": "jour",
            "p": "performance P(t)", "smooth": "moyenne sur {w} jours", "p0": "niveau avant choc P₀",
            "rec": "{s:.0%} de P₀", "shock": "choc", "band": "bande à 90 % sur {r} tirages",
@@ -31,7 +34,10 @@ LABELS = {
            "queues": "Décisions en attente chez les encadrants, par niveau",
            "waiting": "décisions en attente (fin de journée)",
            "levels": ("direction générale", "DGA", "directions", "chefs de service",
-                      "chefs d'équipe", "niveau 5")},
+                      "chefs d'équipe", "niveau 5"),
+           "initiatives": "Initiatives spontanées", "per_week": "initiatives par semaine",
+           "launched": "lancées", "blocked": "bloquées", "adopted": "adoptées", "running": "en cours",
+           "routes": "d'où elles viennent → où elles vont (lancements)", "no_init": "aucune initiative dans ce tirage"},
 }
 
 
@@ -104,5 +110,41 @@ def flows_figure(result, lang: str = "en", top: int = 15):
         ax.set_xlabel(t["agent_days"])
         ax.tick_params(axis="y", labelsize=8)
     ax.set_title(f"{t['flows']}\n{result.scenario.title or result.scenario.name}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def initiatives_figure(result, lang: str = "en", top: int = 12):
+    """Initiatives launched, blocked and adopted a week, running ones; and their routes."""
+    t = LABELS[lang]
+    table = result.table
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    _shade(ax, result.crisis, t["shock"])
+    days = table["day"].to_numpy()
+    weeks = days // 7
+    for column, name, color in (("initiatives_launched", "launched", "tab:blue"),
+                                ("initiatives_blocked", "blocked", "tab:red"),
+                                ("initiatives_adopted", "adopted", "tab:green")):
+        per_week = np.bincount(weeks, weights=np.nan_to_num(table[column].to_numpy()))
+        ax.step(np.arange(len(per_week)) * 7 + 3.5, per_week, where="mid", color=color, label=t[name])
+    ax2 = ax.twinx()
+    ax2.plot(days, table["initiatives_running"].to_numpy(), color="0.5", lw=1, ls="--", label=t["running"])
+    ax2.set_ylabel(t["running"])
+    ax.set_xlabel(f"{t['day']} (0 = {result.scenario['run.start_date']})")
+    ax.set_ylabel(t["per_week"])
+    ax.set_title(f"{t['initiatives']}\n{result.scenario.title or result.scenario.name}", fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
+    log = result.initiatives
+    launched = log[log["outcome"] == "launched"] if log is not None else None
+    if launched is None or len(launched) == 0:
+        bx.text(0.5, 0.5, t["no_init"], ha="center", va="center", transform=bx.transAxes)
+        bx.set_axis_off()
+    else:
+        base = lambda name: name.split("#", 1)[0]  # noqa: E731 - units of a service count as the service
+        routes = (launched["service"].map(base) + " → " + launched["need"].map(base)).value_counts()
+        routes = routes.iloc[:top][::-1]
+        bx.barh(routes.index, routes.to_numpy(), color="tab:blue")
+        bx.tick_params(axis="y", labelsize=8)
+        bx.set_title(t["routes"], fontsize=10)
     fig.tight_layout()
     return fig

@@ -51,11 +51,24 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .kernels.context import LATENCY_BIN
+from .kernels.initiatives import (
+    COUNT_EXT_SUPPORTED,
+    COUNT_INIT_ADOPTED,
+    COUNT_INIT_APPROVED,
+    COUNT_INIT_BLOCKED,
+    COUNT_INIT_EXTERNAL,
+    COUNT_INIT_FAILED,
+    COUNT_INIT_LAUNCHED,
+    COUNT_INIT_RECOGNISED,
+    COUNT_INIT_RELAYED,
+)
 from .kernels.record import COL
 from .params import DECISION_KINDS
 
 #: daily columns that signal an adaptive response (see module doc)
-RESPONSE_COLUMNS = ("moves", "volunteer_hours", "reallocated", "tacit_approvals", "settled_locally")
+RESPONSE_COLUMNS = ("moves", "volunteer_hours", "reallocated", "tacit_approvals", "settled_locally",
+                    "initiatives_launched")
+GAP_DAYS = 28  # calm days that separate two shock episodes
 
 
 def smooth(p: np.ndarray, window: int) -> np.ndarray:
@@ -256,11 +269,29 @@ def summarise(out: np.ndarray, buffers, onset: int | None, params: Mapping,
         volunteer_hours=float(np.nansum(out[:, COL["volunteer_hours"]])),
         skills_revealed=int(np.nansum(out[:, COL["skills_revealed"]])),
         reallocated=int(np.nansum(out[:, COL["reallocated"]])),
-        initiatives_launched=0,
+        **initiative_counts(buffers.counts),
         decisions_by_type=by_type,
         **{k: int(v) for k, v in counts.items()},
     )
     return _clean(s)
+
+
+def second_shock(p: np.ndarray, crisis: np.ndarray, p0: float) -> dict:
+    """Loss in the second shock of a run, against the first (counter/adapt, DESIGN §1.5).
+
+    Shock episodes are runs of crisis days separated by at least ``GAP_DAYS`` calm days.
+    ``first_shock_area_lost`` is Σ max(0, P0 − P)/P0 from the first onset to the second,
+    ``second_shock_area_lost`` the same from the second onset to the end of the run (days);
+    ``second_shock_onset`` its day. All None with fewer than two episodes.
+    """
+    days = np.flatnonzero(crisis[:len(p)])
+    starts = days[np.insert(np.diff(days) > GAP_DAYS, 0, True)] if len(days) else days
+    if len(starts) < 2 or p0 <= 0:
+        return {"second_shock_onset": None, "first_shock_area_lost": None, "second_shock_area_lost": None}
+    first, second = int(starts[0]), int(starts[1])
+    loss = np.maximum(0.0, p0 - p) / p0
+    return {"second_shock_onset": second, "first_shock_area_lost": float(np.sum(loss[first:second])),
+            "second_shock_area_lost": float(np.sum(loss[second:]))}
 
 
 def react(table: np.ndarray, normal: Mapping[str, float]) -> int | None:
@@ -274,6 +305,19 @@ def react(table: np.ndarray, normal: Mapping[str, float]) -> int | None:
         acted |= np.nan_to_num(table[:, COL[c]]) > normal.get(c, 0.0)
     hits = np.flatnonzero(acted)
     return int(hits[0]) if len(hits) else None
+
+
+def initiative_counts(counts: np.ndarray) -> dict[str, int]:
+    """Initiatives launched, approved, blocked, failed, recognised, relayed, adopted; external ones."""
+    return {"initiatives_launched": int(counts[COUNT_INIT_LAUNCHED]),
+            "initiatives_approved": int(counts[COUNT_INIT_APPROVED]),
+            "initiatives_blocked": int(counts[COUNT_INIT_BLOCKED]),
+            "initiatives_failed": int(counts[COUNT_INIT_FAILED]),
+            "initiatives_recognised": int(counts[COUNT_INIT_RECOGNISED]),
+            "initiatives_relayed": int(counts[COUNT_INIT_RELAYED]),
+            "initiatives_adopted": int(counts[COUNT_INIT_ADOPTED]),
+            "initiatives_external": int(counts[COUNT_INIT_EXTERNAL]),
+            "initiatives_external_supported": int(counts[COUNT_EXT_SUPPORTED])}
 
 
 def latency_mean(hist: np.ndarray) -> float | None:

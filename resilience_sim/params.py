@@ -27,6 +27,10 @@ SCOPE_NONE, SCOPE_SERVICE, SCOPE_TWINNED, SCOPE_INSTITUTION, SCOPE_TERRITORY = r
 DECISION_KINDS = ("exception", "redeployment", "initiative", "partnership", "spending")
 #: their integer codes (the kernels' and the reference's ``decision.kind``)
 EXCEPTION, REDEPLOYMENT, INITIATIVE, PARTNERSHIP, SPENDING = range(len(DECISION_KINDS))
+
+#: what can happen to an initiative, in the order of the kernels' event codes (initiatives.csv)
+INITIATIVE_EVENTS = ("launched", "approved", "blocked", "failed", "recognised", "relayed", "adopted", "ended",
+                     "external_launched", "external_supported", "external_blocked")
 #: integer codes of the absence reasons (``agents.absence``; -1 = present)
 SICKNESS, CHILDCARE, VULNERABILITY, BURNOUT, VACANCY, SPECIAL_LEAVE = range(len(ABSENCE_REASONS))
 
@@ -221,6 +225,74 @@ _P = [
     Param("hr.reassignment_plan_share", "float", 0.0, 0, 1, "share",
           "share of staff with a pre-approved personal reassignment plan (continuity plan): "
           "their moves need no decision"),
+    # --- spontaneous initiatives (DESIGN §1.2 step 5, §1.3) ----------------------------
+    Param("initiatives.enabled", "bool", False,
+          doc="agents may launch initiatives without mandate (off: the stage does nothing)"),
+    Param("initiatives.launch_rate", "float", 0.02, 0, 1, "/day",
+          "daily chance that an agent launches an initiative when every factor of its propensity is at "
+          "1 (full need seen, full slack, engagement 1, no risk aversion, neutral culture)",
+          "assumption (a few % of staff acted beyond their mandate in spring 2020, Réflexes Publics "
+          "survey, seed)"),
+    Param("initiatives.multi_hat", "float", 1.5, 1, 10, "×",
+          "propensity of an agent with a secondary skill (multi-hat profile) relative to one without",
+          "assumption (seed: value of multi-hat profiles)"),
+    Param("initiatives.duty", "float", 0.0, 0, 1, "share",
+          "duty of initiative declared by the organisation (adds to the autonomy culture)", "assumption"),
+    Param("initiatives.risk_compensation", "float", 0.0, 0, 1, "share",
+          "share of an initiator's penalty absorbed when its initiative is blocked or fails; also raises "
+          "propensity by (1 + share) (seed: compensation for risk-taking)"),
+    Param("initiatives.success", "float", 0.6, 0, 1, "probability",
+          "probability that an initiative works (adds capacity); a failing one is found out after the trial",
+          "assumption"),
+    Param("initiatives.trial_days", "int", 14, 1, 365, "days",
+          "days after which a failing initiative is found out and stops", "assumption"),
+    Param("initiatives.duration", "int", 60, 1, 3650, "days",
+          "longest life of an initiative (the need it answers is over)", "assumption"),
+    Param("initiatives.time_share", "float", 0.3, 0, 1, "share",
+          "share of its initiator's working time an initiative takes (its own service loses it)",
+          "assumption"),
+    Param("initiatives.yield", "float", 1.5, 0, 10, "×",
+          "tasks a working initiative serves per task of its initiator's time (a new way to serve)",
+          "assumption"),
+    Param("initiatives.hero_fatigue", "float", 0.01, 0, 1, "/day",
+          "fatigue an initiator gains per day while carrying an initiative beside its own work (the lone hero)",
+          "assumption"),
+    Param("initiatives.stop_fatigue", "float", 0.8, 0, 1, "share",
+          "fatigue above which an initiator drops its initiative", "assumption"),
+    Param("initiatives.block_rate", "float", 0.3, 0, 1, "probability",
+          "how much the culture penalises deviation: probability that an initiative decided at the top "
+          "after one sign-off is blocked (lower levels and shorter chains block less, see ODD)",
+          "assumption"),
+    Param("initiatives.penalty", "float", 0.2, 0, 1, "share",
+          "engagement an initiator loses when its initiative is blocked or fails", "assumption"),
+    Param("initiatives.recognition", "float", 0.1, 0, 1, "share",
+          "engagement an initiator gains when its initiative is recognised", "assumption"),
+    Param("initiatives.peer_effect", "float", 0.1, 0, 1, "share",
+          "change of the propensity of the initiator's informal ties when they see it blocked, failed "
+          "(down) or recognised (up)", "assumption"),
+    Param("initiatives.testimony_period", "int", None, 1, 365, "days",
+          "a call for testimonies every this many days (unset = none) surfaces running initiatives "
+          "(seed: appel à témoignage)"),
+    Param("initiatives.testimony_reach", "float", 0.5, 0, 1, "probability",
+          "chance that a call surfaces a running initiative", "assumption"),
+    Param("initiatives.cell_capacity", "float", 0.0, 0, 1000, "initiatives/week",
+          "initiatives the innovation cell (transversal mission at the executive level) can relay a week; "
+          "0 = no cell (seed: portage en relai par la cellule innovation)"),
+    Param("initiatives.adopt_days", "int", 21, 1, 365, "days",
+          "age at which a relayed initiative that works is adopted as standard practice", "assumption"),
+    Param("initiatives.adoption_gain", "float", 0.05, 0, 1, "share",
+          "lasting capacity gain of the service that adopts a practice", "assumption"),
+    Param("initiatives.spread", "float", 0.5, 0, 1, "share",
+          "share of that gain passed to services of the same mission linked by informal ties",
+          "assumption"),
+    Param("initiatives.max_gain", "float", 0.2, 0, 1, "share",
+          "ceiling of a service's lasting capacity gain from adopted practices", "assumption"),
+    Param("initiatives.external_rate", "float", 0.0, 0, 1, "/day",
+          "daily chance, per unit of need seen, that an external actor (association, citizens' group) "
+          "able to serve a service's mission launches an initiative on it; 0 = none (seed: extrapreneuriat)"),
+    Param("initiatives.external_capacity", "float", 0.1, 0, 10, "share",
+          "capacity a supported external initiative adds, as a share of the service's baseline demand",
+          "assumption"),
     # --- work and wellbeing ---------------------------------------------------------
     Param("work.remote_productivity", "float", 0.85, 0, 1.5, "×",
           "productivity of remote work relative to on site", "assumption"),

@@ -43,6 +43,12 @@ class Case:
     settings: tuple[str, ...] = ()
 
 
+#: the initiatives design (issue 16): initiatives on, risk compensation, a call for testimonies
+#: every two weeks, an innovation cell relaying five initiatives a week
+INITIATIVES_DESIGN = ("initiatives.enabled=true", "initiatives.risk_compensation=0.5",
+                      "initiatives.testimony_period=14", "initiatives.cell_capacity=5")
+
+
 def cases() -> list[Case]:
     """Every shipped scenario as it is, then lever settings on the lockdown and two shocks."""
     from .scenario import shipped
@@ -65,6 +71,12 @@ def cases() -> list[Case]:
         Case("lockdown:information-reporting", lock,
              ("policy.information.delay_per_level=0.5", "policy.reporting.manager_hours=2")),
         Case("two_shocks:mobility-twinned", "two_shocks", ("mobility.mode=peer", "mobility.scope=twinned")),
+        Case("lockdown:initiatives-alone", lock, ("initiatives.enabled=true",)),
+        Case("lockdown:initiatives-design", lock, INITIATIVES_DESIGN),
+        Case("two_shocks:initiatives-design", "two_shocks", INITIATIVES_DESIGN),
+        Case("territory:initiatives-external", lock,
+             ("organisation.archetype=territory", "initiatives.enabled=true", "initiatives.external_rate=0.1",
+              "policy.authority.preset=centralised")),
     ]
     return [Case(name, name) for name in shipped()] + levers
 

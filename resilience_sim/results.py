@@ -2,7 +2,8 @@
 
 ``run(scenario)`` gives a :class:`RunResult`; ``write(result, folder)`` writes
 ``summary.json``, ``timeseries.csv``, ``performance.png``, ``queues.png`` (decisions
-waiting by level) and ``flows.png`` (redeployments from service to service) into a temporary folder
+waiting by level) and ``flows.png`` (redeployments from service to service) — with
+initiatives on, also ``initiatives.csv`` (the event log) and ``initiatives.png`` — into a temporary folder
 renamed into place at the end, so a failed run never leaves half an output folder.
 ``replicates(scenario, r, jobs)`` runs ``r`` seeds derived from the scenario's seed
 with ``numpy.random.SeedSequence``, in local processes; the results do not depend on
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import initiatives
 from .engine import Simulation
 from .kernels.context import (
     COUNT_ARRIVED,
@@ -38,7 +40,7 @@ from .kernels.context import (
     COUNT_WITHDRAWN,
 )
 from .kernels.record import COL, columns
-from .metrics import shock_episodes, summarise
+from .metrics import second_shock, shock_episodes, summarise
 from .organisation import Organisation, describe
 from .scenario import Scenario
 from .schema import ScenarioError
@@ -67,6 +69,7 @@ class RunResult:
     crisis: np.ndarray
     flows: np.ndarray | None = None
     families: list[str] | None = None
+    initiatives: pd.DataFrame | None = None  # the event log, when initiatives are on
 
 
 def prepare(scenario: Scenario, org: Organisation | None = None) -> Simulation:
@@ -95,10 +98,13 @@ def summary(sim: Simulation) -> dict:
               "decisions_withdrawn": c[COUNT_WITHDRAWN], "settled_locally": c[COUNT_SETTLED_LOCALLY],
               "tacit_approvals": c[COUNT_TACIT]}
     episodes = shock_episodes(s.shocks, s["run.days"])
+    measures = summarise(sim.out[: sim.day], sim.buffers, s.onset, s.params, counts, episodes,
+                         *normal_days(sim, episodes))
+    performance = sim.out[: sim.day, COL["performance"]]
     return {"scenario": s.name, "seed": s["run.seed"], "days": int(sim.day),
             **{f"organisation_{k}": v for k, v in describe(sim.org).items() if k != "managers_by_level"},
-            **summarise(sim.out[: sim.day], sim.buffers, s.onset, s.params, counts, episodes,
-                        *normal_days(sim, episodes))}
+            **measures, **initiatives.outcomes(sim),
+            **second_shock(performance, sim.conditions.crisis, measures["p0"])}
 
 
 def collect(sim: Simulation) -> RunResult:
@@ -111,7 +117,8 @@ def collect(sim: Simulation) -> RunResult:
     table.insert(0, "date", [(start + dt.timedelta(days=d)).isoformat() for d in range(len(out))])
     table.insert(0, "day", np.arange(len(out)))
     return RunResult(s, table, summary_, sim.conditions.crisis[: sim.day], sim.buffers.flows.copy(),
-                     list(sim.net.family_names))
+                     list(sim.net.family_names),
+                     initiatives.event_table(sim) if s["initiatives.enabled"] else None)
 
 
 def normal_days(sim: Simulation, episodes: list[tuple[int, int]]) -> tuple[float | None, np.ndarray | None]:
@@ -136,7 +143,7 @@ def write(result: RunResult, folder: str | Path, lang: str = "en",
     """Write a run's outputs into ``folder`` atomically (see :func:`atomic_folder`); return the folder."""
     import matplotlib.pyplot as plt
 
-    from .figures import flows_figure, performance_figure, queues_figure
+    from .figures import flows_figure, initiatives_figure, performance_figure, queues_figure
 
     def fill(tmp: Path) -> None:
         (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json))
@@ -145,6 +152,11 @@ def write(result: RunResult, folder: str | Path, lang: str = "en",
                            ("flows.png", flows_figure)):
             fig = make(result, lang)
             fig.savefig(tmp / name, dpi=120)
+            plt.close(fig)
+        if result.initiatives is not None:
+            result.initiatives.to_csv(tmp / "initiatives.csv", index=False)
+            fig = initiatives_figure(result, lang)
+            fig.savefig(tmp / "initiatives.png", dpi=120)
             plt.close(fig)
         if extra is not None:
             extra(tmp)

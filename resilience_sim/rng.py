@@ -24,17 +24,21 @@ from numba import njit
 # One stream per kind of random decision. Never renumber: results depend on them.
 BUILD, ABSENCE, REMOTE, ARRIVALS, EXCEPTION_TIME, EXCEPTION_TEAM, DECISION_TIME, BURNOUT = range(1, 9)
 DECISION_ERROR, EXCEPTION_RISK, REQUESTS, REVEAL, TRAINING = range(9, 14)
+INITIATIVE = 14  # spontaneous initiatives (launch, success, testimony, blocking, external)
 #: stream numbers by name, for people and docs
 STREAMS: dict[str, int] = {
     "build": BUILD, "absence": ABSENCE, "remote": REMOTE, "arrivals": ARRIVALS,
     "exception_time": EXCEPTION_TIME, "exception_team": EXCEPTION_TEAM,
     "decision_time": DECISION_TIME, "burnout": BURNOUT, "decision_error": DECISION_ERROR,
     "exception_risk": EXCEPTION_RISK, "requests": REQUESTS, "reveal": REVEAL, "training": TRAINING,
+    "initiative": INITIATIVE,
 }
 
 #: a redeployment decision draws its random numbers as MOVE_KEYS + its move number (apart from
 #: every other decision's, which are keyed on their number)
 MOVE_KEYS = 1 << 48
+#: initiative and external partnership decisions draw theirs as INIT_KEYS + their number (issue 16)
+INIT_KEYS = MOVE_KEYS + (1 << 29)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -65,6 +65,15 @@ AGENT = (
     Array("planned", "bool", False, "", "has a pre-approved personal reassignment plan"),
     Array("volunteer_to", "int32", -1, "service", "service the agent gives volunteer time to today"),
     Array("time_bank", "float32", 0.0, "hours", "volunteer hours banked"),
+    # spontaneous initiatives (issue 16; kernels.initiatives)
+    Array("initiative", "int32", -1, "service", "service the agent's running initiative serves (-1 = none)"),
+    Array("initiative_since", "int32", -1, "day", "day the running initiative was launched"),
+    Array("initiative_flags", "int8", 0, "bits",
+          "running initiative: 1 approved, 2 relayed, 4 surfaced, 8 works, 16 adopted"),
+    Array("initiative_uid", "int32", -1, "", "the initiative decision in flight about it (-1 = none)"),
+    Array("initiative_drive", "float32", 0.0, "share",
+          "change of the agent's propensity from initiatives it saw blocked, failed or recognised (−1 to 1)"),
+    Array("initiatives_led", "int16", 0, "initiatives", "initiatives the agent launched"),
 )
 
 SERVICE = (
@@ -90,6 +99,10 @@ SERVICE = (
     # issue 15: errors and closures in P(t)
     Array("reworked", "int64", 0, "tasks", "rework redone today: load, not output"),
     Array("turned_away", "float64", 0.0, "tasks", "demand a closed service does not take today (lost)"),
+    # spontaneous initiatives (issue 16; kernels.initiatives)
+    Array("practice", "float64", 0.0, "share", "lasting capacity gain from adopted initiatives"),
+    Array("external_until", "int32", -1, "day", "last day of a supported external initiative on the service"),
+    Array("external_uid", "int32", -1, "", "partnership decision in flight about an external initiative"),
 )
 
 MANAGER = (

@@ -80,6 +80,8 @@ Buffers = namedtuple("Buffers", [
     # issue 15: rework and sign-offs followed day by day
     "rework",      # (S, slots) int64: how many of ``backlog``'s tasks are rework, by day found (ring)
     "work_left",   # (deciders,) float64: work left on the sign-off a decider holds past a day's end, sign-offs
+    # spontaneous initiatives (issue 16)
+    "events",      # (E, 5) int32: initiative events (day, agent, home, served, event), kernels.initiatives
 ])
 
 KINDS = len(DECISION_KINDS)
@@ -194,4 +196,5 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         columns=columns,
         rework=np.zeros((n_services, slots), dtype=np.int64),
         work_left=np.zeros(n_deciders, dtype=np.float64),
+        events=np.zeros((0, 5), dtype=np.int32),  # grown by the engine when initiatives are on
     )

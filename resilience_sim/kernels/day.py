@@ -17,11 +17,23 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from . import arrivals, conservation, context, decisions, mobility, record, reporting, shock, wellbeing, work
+from . import (
+    arrivals,
+    conservation,
+    context,
+    decisions,
+    initiatives,
+    mobility,
+    record,
+    reporting,
+    shock,
+    wellbeing,
+    work,
+)
 from .context import COUNT_ACTIVE
 
 #: the modules of the stages, in the order of the day; each declares the parameters its rules read
-MODULES = (shock, arrivals, decisions, mobility, work, reporting, wellbeing, record)
+MODULES = (shock, arrivals, decisions, mobility, initiatives, work, reporting, wellbeing, record)
 
 #: every parameter of the day's rules, as declared by the stages
 DAY_PARAMS = tuple(d for m in (context, *MODULES) for d in getattr(m, "DAY_PARAMS", ()))
@@ -44,6 +56,9 @@ DayInputs = namedtuple("DayInputs", [
     "authority", "signoffs", "effort", "scope",  # decision rules by type (policy.DecisionRules)
     "twin", "near", "tie_share", "external", "hr_cell", "essential_missions",  # mobility.MobilityNet
     "prevalence", "remote", "exception_share", "crisis", "demand", "closed", "it_factor",
+    # spontaneous initiatives (issue 16; resilience_sim.initiatives)
+    "tie_ptr", "tie_agent",  # informal ties as adjacency lists
+    "ext_actor",             # per service, an external actor that can serve it (-1: none)
 ])
 
 
@@ -81,10 +96,17 @@ def stage_mobility(day, P, agents, services, managers, decs, buf, x, out):
 
 
 @njit(cache=True, inline="always")
+def stage_initiatives(day, P, agents, services, managers, decs, buf, x, out):
+    """Stage 5: initiatives run, are surfaced, relayed, adopted; new ones are launched."""
+    initiatives.step(day, P, x, agents, services, managers, decs, buf)
+
+
+@njit(cache=True, inline="always")
 def stage_work(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 6: agents process the queues."""
     agent_share, _ = reporting.shares(P, x.crisis)
     work.capacities(day, P, agents, services, x.it_factor, agent_share, buf.cap_remote, buf.agent_scratch)
+    initiatives.contribute(day, P, agents, services, buf)
     work.process(day, P, services, x.it_factor, buf)
 
 
@@ -108,11 +130,11 @@ def stage_record(day, P, agents, services, managers, decs, buf, x, out):
     record.record(day, services, agents.home.shape[0], managers.agent.shape[0], buf, out)
 
 
-#: the stages in the order of the day (mobility and initiatives join here with their levers)
+#: the stages in the order of the day
 STAGES = {
     "shock": stage_shock, "arrivals": stage_arrivals, "decisions": stage_decisions,
-    "mobility": stage_mobility, "work": stage_work, "reporting": stage_reporting, "wellbeing": stage_wellbeing,
-    "record": stage_record,
+    "mobility": stage_mobility, "initiatives": stage_initiatives, "work": stage_work,
+    "reporting": stage_reporting, "wellbeing": stage_wellbeing, "record": stage_record,
 }
 
 
@@ -123,6 +145,7 @@ def run_day(day, P, agents, services, managers, decs, buf, x, out):
     stage_arrivals(day, P, agents, services, managers, decs, buf, x, out)
     stage_decisions(day, P, agents, services, managers, decs, buf, x, out)
     stage_mobility(day, P, agents, services, managers, decs, buf, x, out)
+    stage_initiatives(day, P, agents, services, managers, decs, buf, x, out)
     stage_work(day, P, agents, services, managers, decs, buf, x, out)
     stage_reporting(day, P, agents, services, managers, decs, buf, x, out)
     stage_wellbeing(day, P, agents, services, managers, decs, buf, x, out)
@@ -136,7 +159,8 @@ def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, abs
 
     ``x`` holds the lookup tables (its conditions are day ``first``'s); each day's
     conditions are read from the day-major tables. Stops early, before a day whose
-    ``need[day]`` new decisions might not find a free slot: the engine grows the pool.
+    ``need[day]`` new decisions might not find a free slot, or whose initiative events might
+    not find room in their log: the engine grows them.
     With ``check``, the conservation laws are checked at the end of every day
     (``conservation.violation``); the first law broken stops the loop after that day, its
     number in ``found[2]`` and its two figures in ``found[:2]``.
@@ -144,11 +168,15 @@ def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, abs
     for day in range(first, stop):
         if buf.counts[COUNT_ACTIVE] + need[day] > decs.uid.shape[0]:
             return day
+        if P.init_on and (buf.counts[initiatives.COUNT_EVENTS] + initiatives.events_bound(
+                buf.counts[initiatives.COUNT_INIT_RUNNING], P.init_max_launches, services.pressure.shape[0])
+                > buf.events.shape[0]):
+            return day  # the engine grows the initiatives' event log
         today = DayInputs(x.origin_ptr, x.origin_desk, x.origin_cum, x.origin_guide, x.spell_phase,
                           x.level_mask, x.service_staff, x.authority, x.signoffs, x.effort,
                           x.scope, x.twin, x.near, x.tie_share, x.external, x.hr_cell, x.essential_missions,
                           absence[day], float(remote[day]), float(exception_share[day]), bool(crisis[day]), demand[day],
-                          closed[day], it_factor[day])
+                          closed[day], it_factor[day], x.tie_ptr, x.tie_agent, x.ext_actor)
         run_day(day, P, agents, services, managers, decs, buf, today, out)
         if check:
             law = conservation.violation(day, services, managers, decs, buf, found)

@@ -62,7 +62,7 @@ import numpy as np
 from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
-from ..params import EXCEPTION, REDEPLOYMENT
+from ..params import EXCEPTION, INITIATIVE, PARTNERSHIP, REDEPLOYMENT
 from ..rng import DECISION_ERROR, DECISION_TIME, exponential, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .context import (
@@ -87,6 +87,7 @@ from .context import (
     DayParam,
     setting,
 )
+from .initiatives import INIT_UIDS, decided
 from .memory import prefetch
 from .mobility import move, nominal
 from .pool import NONE, draw_key
@@ -274,6 +275,8 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             today[TODAY_ERRORS] += 1
         if k == REDEPLOYMENT:
             redeployed(i, wrong, day, P, x, agents, services, decisions, today, counts)
+        if k == INITIATIVE or (k == PARTNERSHIP and uid[i] >= INIT_UIDS):
+            decided(i, level, day, P, x, agents, services, decisions, buf)
         if k == EXCEPTION and expires[i] >= day:  # its task is alive
             s = service[i]
             raised = int(np.floor(created[i])) % P.slots

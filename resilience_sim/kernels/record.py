@@ -100,6 +100,12 @@ DECLARED: tuple[Column, ...] = (
     # issue 15: errors and closures in P(t)
     Column("reworked", "reworked", unit="tasks"),
     Column("turned_away", "turned_away", unit="tasks"),
+    # spontaneous initiatives (issue 16; kernels.initiatives)
+    Column("initiatives_running", "initiatives_running", unit="initiatives"),
+    Column("initiatives_launched", "initiatives_launched", unit="initiatives"),
+    Column("initiatives_blocked", "initiatives_blocked", unit="initiatives"),
+    Column("initiatives_adopted", "initiatives_adopted", unit="initiatives"),
+    Column("initiatives_external", "initiatives_external", unit="initiatives"),
 )
 
 

@@ -9,7 +9,7 @@ daily conditions (:func:`resilience_sim.shocks.compile_conditions`) and draws th
 random numbers, so its daily table ``out`` equals ``Simulation.out``. It is the
 readable specification of the day and the performance baseline of the kernels.
 
-A day (DESIGN §1.2; step 5, initiatives, is not modelled yet):
+A day (DESIGN §1.2):
 
 1. shock — each member of staff sets its status (:meth:`Staff.update_status`);
 2. arrivals — each service draws its tasks and raises its exceptions' decisions
@@ -19,8 +19,11 @@ A day (DESIGN §1.2; step 5, initiatives, is not modelled yet):
    waiting too long for a decision become unmet (:meth:`ReferenceModel.expire_pending`);
 4. mobility — the coordinator matches staff with slack to services with a gap
    (:class:`~.mobility.Coordinator`);
+5. initiatives — staff launch, sustain and drop initiatives, calls for testimonies and
+   the innovation cell surface and relay them (:class:`~.initiatives.InitiativeStage`);
 6. work — staff pool their capacity in their service (:meth:`Staff.contribute_capacity`),
-   each service works its queue (:meth:`Service.work`);
+   initiatives add theirs (:meth:`InitiativeStage.contribute`), each service works its
+   queue (:meth:`Service.work`);
 7. reporting — hours spent reporting (:meth:`ReferenceModel.reporting_hours`);
 8. wellbeing — each member of staff moves its fatigue and engagement
    (:meth:`Staff.update_wellbeing`);
@@ -43,13 +46,14 @@ from ..engine import ConservationError
 from ..kernels.record import QUEUE_LEVELS, column_index, columns
 from ..mobility import setup as mobility_setup
 from ..organisation import Organisation, build
-from ..params import EXCEPTION, REDEPLOYMENT, SPECIAL_LEAVE
-from ..rng import uniform
+from ..params import EXCEPTION, INITIATIVE, PARTNERSHIP, REDEPLOYMENT, SPECIAL_LEAVE
+from ..rng import INIT_KEYS, uniform
 from ..scenario import Scenario
 from ..shocks import compile_conditions
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .conditions import Keys, Rules, Today
 from .decision import Decision
+from .initiatives import InitiativeStage
 from .manager import Manager
 from .mobility import CellDesk, Coordinator
 from .service import Service
@@ -91,6 +95,7 @@ class ReferenceModel(mesa.Model):
         self.today: Today | None = None
         self.keys: Keys | None = None
         self._populate(org, org.managers)
+        self.initiatives = InitiativeStage(self, org, scenario)
         self.decisions: dict[int, Decision] = {}
         self._reset_today()
         self.counts: Counter[str] = Counter()
@@ -127,6 +132,7 @@ class ReferenceModel(mesa.Model):
             person.primary_skill, person.secondary_skill = int(ag.primary_skill[a]), int(ag.secondary_skill[a])
             person.secondary_known = bool(ag.secondary_known[a])
             person.flying, person.planned = bool(ag.flying[a]), bool(ag.planned[a])
+            person.risk_aversion = float(ag.risk_aversion[a])
         managers = [people[a] for a in mg.agent[: org.line_desks]]
         cell = None
         if self.net.hr_cell >= 0:
@@ -180,6 +186,7 @@ class ReferenceModel(mesa.Model):
         self.today = Today.of(self.conditions, day, self.rules)
         self.keys = Keys.of(self.rules.seed, day)
         self._reset_today()
+        self.initiatives.today.clear()
         self.services.do("begin_day")
         self.staff.do("update_status", day)                  # 1. shock
         self.services.do("receive_tasks", day)               # 2. arrivals
@@ -187,8 +194,10 @@ class ReferenceModel(mesa.Model):
         self.sign_offs(day)
         self.expire_pending(day)
         self.coordinator.step(day)                           # 4. mobility
+        self.initiatives.step(day)                           # 5. initiatives
         self.services.do("start_work")                       # 6. work
         self.staff.do("contribute_capacity")
+        self.initiatives.contribute(day)
         self.services.do("work", day)
         hours = self.reporting_hours()                       # 7. reporting
         wellbeing = self.update_wellbeing(day)               # 8. wellbeing
@@ -250,6 +259,8 @@ class ReferenceModel(mesa.Model):
             self.errors_today += 1
         if kind == REDEPLOYMENT:
             self.coordinator.redeployed(decision, wrong)
+        if kind == INITIATIVE or (kind == PARTNERSHIP and decision.uid >= INIT_KEYS):
+            self.initiatives.decided(decision, level, self.day)
         if kind == EXCEPTION and decision.task_alive:
             decision.service.release(decision)
             if wrong:
@@ -375,6 +386,10 @@ class ReferenceModel(mesa.Model):
                      "ramp_days_lost", "volunteer_hours", "reallocated"):
             row[name] = moves[name]
         row["skills_revealed"] = moves["revealed"]
+        stage = self.initiatives
+        row.update(initiatives_running=stage.running, initiatives_launched=stage.today["launched"],
+                   initiatives_blocked=stage.today["blocked"], initiatives_adopted=stage.today["adopted"],
+                   initiatives_external=stage.today["external"])
         for level in range(QUEUE_LEVELS):
             row[f"queue_l{level}"] = sum(m.queue_length for m in self.managers if m.level == level)
         col = column_index()

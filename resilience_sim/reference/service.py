@@ -39,6 +39,9 @@ class Service(mesa.Agent):
         capacity, remote_capacity: today's pooled capacity on site and remote.
         pressure: today's expected demand over the capacity present staff bring (before IT).
         waiting: tasks waiting at the end of the day (workable + pending).
+        practice: lasting capacity gain from adopted initiatives.
+        external_until: last day of a supported external initiative (-1: none).
+        external_key: key of the partnership decision in flight about an external initiative.
 
     """
 
@@ -64,6 +67,9 @@ class Service(mesa.Agent):
         self.arrived = self.processed = self.unmet = self.waiting = 0
         self.reworked = 0
         self.turned_away = 0.0
+        self.practice = 0.0
+        self.external_until = -1
+        self.external_key: int | None = None
 
     def begin_day(self) -> None:
         """Zero the day's flows."""

@@ -59,6 +59,10 @@ class Staff(mesa.Agent):
         flying, planned: in the flying pool; has a pre-approved reassignment plan.
         volunteer_to: service the agent gives volunteer time to today, or None.
         time_bank: volunteer hours banked (float32).
+        risk_aversion: risk aversion, 0 to 1 (float32).
+        initiative: the running :class:`~.initiatives.Initiative`, or None.
+        initiative_drive: change of propensity from initiatives seen through ties (float32).
+        initiatives_led: initiatives launched.
 
     """
 
@@ -87,6 +91,10 @@ class Staff(mesa.Agent):
         self.volunteer_to: Service | None = None
         self.time_bank = 0.0
         self.desks: list = []  # the decision desks the person holds (a manager's own, the HR cell's)
+        self.risk_aversion = 0.5
+        self.initiative = None  # the running Initiative, see .initiatives
+        self.initiative_drive = 0.0
+        self.initiatives_led = 0
 
     # --- 1. shock ----------------------------------------------------------------------
     def absence_reason(self, day: int) -> int:
