@@ -72,9 +72,10 @@ def test_shipped_designs_are_the_library_and_every_value_has_its_reason():
         assert raw["design"]["title"] and raw["design"]["title_fr"]
 
 
-def test_all_three_is_subsidiarity_plus_micro_mobility():
+def test_all_three_is_the_three_tracks_together():
     both = load_design("all_three").values
-    assert both == {**load_design("subsidiarity").values, **load_design("micro_mobility").values}
+    assert both == {**load_design("subsidiarity").values, **load_design("micro_mobility").values,
+                    **load_design("initiatives").values}
     assert len(load_design("all_three").twinning) == len(load_design("micro_mobility").twinning) > 0
 
 
