@@ -22,7 +22,7 @@ import numpy as np
 
 from . import archetypes
 from .orgchart import chart_of
-from .params import LEVEL_NAMES, PARAMS
+from .params import LEVEL_KEYS, LEVEL_NAMES, PARAMS
 from .rng import BUILD, uniforms
 from .scenario import Scenario
 from .specs import ServiceSpec, explicit_institutions, spec_of
@@ -318,9 +318,9 @@ def desks_by_level(p, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``organisation.manager_capacity`` where a level declares none.
     """
     deciders = np.array([p[f"organisation.desk_deciders.{name}"] or p["organisation.deciders_per_manager"]
-                         for name in LEVEL_NAMES], dtype=np.int64)
+                         for name in LEVEL_KEYS], dtype=np.int64)
     capacity = np.array([p[f"organisation.desk_capacity.{name}"] or p["organisation.manager_capacity"]
-                         for name in LEVEL_NAMES], dtype=np.float64)
+                         for name in LEVEL_KEYS], dtype=np.float64)
     lv = np.minimum(level.astype(np.int64), len(LEVEL_NAMES) - 1)
     return deciders[lv], capacity[lv]
 

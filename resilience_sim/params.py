@@ -12,6 +12,8 @@ from __future__ import annotations
 from .schema import Param
 
 LEVEL_NAMES = ("executive", "deputy", "director", "head of service", "team leader")
+#: the levels as they appear in parameter keys
+LEVEL_KEYS = tuple(name.replace(" ", "_") for name in LEVEL_NAMES)
 ARCHETYPES = ("commune_50k", "departement", "region", "state_service", "territory")
 ABSENCE_REASONS = ("sickness", "childcare", "vulnerability", "burnout", "vacancy", "special_leave")
 SHOCK_ABSENCE_REASONS = ("sickness", "childcare", "vulnerability", "vacancy")
@@ -81,12 +83,12 @@ _P = [
           "decisions a manager signs off in a full day", "assumption"),
     Param("organisation.deciders_per_manager", "int", 1, 1, 50, "deciders",
           "parallel deciders at each manager desk (1 = M/M/1, c = M/M/c)"),
-    *[Param(f"organisation.desk_capacity.{name}", "float", None, 0.1, 1000, "decisions/day",
+    *[Param(f"organisation.desk_capacity.{key}", "float", None, 0.1, 1000, "decisions/day",
             f"sign-offs a {name} desk's decider makes in a full day (unset = organisation.manager_capacity)",
-            "assumption") for name in LEVEL_NAMES],
-    *[Param(f"organisation.desk_deciders.{name}", "int", None, 1, 50, "deciders",
+            "assumption") for key, name in zip(LEVEL_KEYS, LEVEL_NAMES, strict=True)],
+    *[Param(f"organisation.desk_deciders.{key}", "int", None, 1, 50, "deciders",
             f"parallel deciders at a {name} desk (unset = organisation.deciders_per_manager)")
-      for name in LEVEL_NAMES],
+      for key, name in zip(LEVEL_KEYS, LEVEL_NAMES, strict=True)],
     Param("organisation.risk_aversion", "float", 0.5, 0, 1, "share", "mean risk aversion"),
     Param("organisation.graph_agents_max", "int", 20_000, 0, 5_000_000, "agents",
           "above this size the networkx graph is built only on request"),
