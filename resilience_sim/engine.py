@@ -85,7 +85,7 @@ class Simulation:
             origin_cum=self.origin_cum, origin_guide=raiser_guide(o.origin_ptr, self.origin_cum),
             spell_phase=spell_phases(o.n_agents, int(self.params.sickness_spell)), level_mask=self.level_mask,
             service_staff=self.service_staff, authority=r.authority, signoffs=r.signoffs, effort=r.effort,
-            scope=r.scope, twin=net.twin, near=net.near, tie_share=net.tie_share, external=net.external,
+            scope=r.scope, twin=net.twin, near=net.near, flying_missions=net.flying_missions, external=net.external,
             hr_cell=np.int64(net.hr_cell), essential_missions=net.essential_missions)
         self._need = _pool_need(self._daily, self.params, float(self.service_staff.sum()))
         self._maps = {"records": MappedArray(record_dtype(DECISION)), "free": MappedArray(np.int32),
