@@ -87,7 +87,7 @@ class Simulation:
             origin_cum=self.origin_cum, origin_guide=raiser_guide(o.origin_ptr, self.origin_cum),
             spell_phase=spell_phases(o.n_agents, int(self.params.sickness_spell)), level_mask=self.level_mask,
             service_staff=self.service_staff, authority=r.authority, signoffs=r.signoffs, effort=r.effort,
-            scope=r.scope, twin=net.twin, near=net.near, tie_share=net.tie_share, external=net.external,
+            scope=r.scope, twin=net.twin, near=net.near, flying_missions=net.flying_missions, external=net.external,
             hr_cell=np.int64(net.hr_cell), essential_missions=net.essential_missions)
         tie_ptr, tie_agent = initiatives.tie_lists(o)
         self._lookups.update(tie_ptr=tie_ptr, tie_agent=tie_agent, ext_actor=initiatives.external_actors(scenario, o))

@@ -5,11 +5,17 @@ result, see :mod:`resilience_sim.kernels.mobility`):
 
 * a *family* is a service before it was split into units (``roads#1``, ``roads#2``
   → ``roads``); the scope ``service`` moves agents between units of one family;
-* *twinning* pairs families (``[[organisation.twinning]]``: ``a``, ``b``, by name);
+* *twinning* pairs families (``[[organisation.twinning]]``: ``a``, ``b``, by name)
+  and means that staff were trained for the twin's missions: a share
+  ``mobility.twinning_trained_share`` of the staff (not managers) of a twinned family
+  whose secondary skill is not known, drawn per agent, now know the mission of a twin
+  (drawn per agent among its twins) as their secondary skill — a move still needs a skill;
 * *peer neighbours* are families linked by at least one informal tie, or twinned:
   in peer-to-peer mode only neighbouring managers can agree on a move;
 * the *flying pool*: ``mobility.flying_pool`` agents drawn among staff (not
-  managers), movable anywhere in the territory;
+  managers), chosen because they are versatile: each knows ``mobility.flying_skills``
+  missions of essential services besides its own skills (drawn per agent), ramps up in
+  ``mobility.flying_learning_days`` and is movable anywhere in the territory;
 * *reassignment plans*: a share ``hr.reassignment_plan_share`` of staff whose moves
   are pre-approved;
 * the *HR crisis cell*: with ``hr.crisis_cell`` = c > 0, a desk of c deciders held by
@@ -37,8 +43,8 @@ class MobilityNet:
         family_names: name of each family.
         twin: (F, F) bool, twinned families.
         near: (F, F) bool, families whose managers are peer neighbours.
-        tie_share: per agent, share of its informal ties whose primary skill is its
-            secondary skill (drives the revelation of latent skills).
+        flying_missions: (agents, K) the essential missions each flying agent knows
+            besides its own skills (-1: none; K = 0 without flying agents).
         external: per institution, True for external actors.
         hr_cell: the HR crisis cell's desk, or -1.
         essential_missions: missions of the essential services (training targets).
@@ -48,7 +54,7 @@ class MobilityNet:
     family_names: list[str]
     twin: np.ndarray
     near: np.ndarray
-    tie_share: np.ndarray
+    flying_missions: np.ndarray
     external: np.ndarray
     hr_cell: int
     essential_missions: np.ndarray
@@ -95,16 +101,44 @@ def neighbours(org: Organisation, fam: np.ndarray, twin: np.ndarray) -> np.ndarr
     return near
 
 
-def tie_shares(org: Organisation) -> np.ndarray:
-    """Per agent, share of its ties whose primary skill is the agent's secondary skill."""
+def train_twins(scenario: Scenario, org: Organisation, fam: np.ndarray, twin: np.ndarray) -> int:
+    """Staff of twinned families trained for a twin's mission (see module doc); returns how many."""
+    share = scenario["mobility.twinning_trained_share"]
     a = org.agents
-    n = org.n_agents
-    ties = org.ties
-    both = np.concatenate([ties, ties[:, ::-1]]) if len(ties) else np.zeros((0, 2), dtype=np.int64)
-    degree = np.bincount(both[:, 0], minlength=n) if len(both) else np.zeros(n)
-    hit = a.secondary_skill[both[:, 0]] == a.primary_skill[both[:, 1]]
-    hits = np.bincount(both[hit, 0], minlength=n) if len(both) else np.zeros(n)
-    return np.where(degree > 0, hits / np.maximum(degree, 1), 0.0).astype(np.float32)
+    if share <= 0.0 or not twin.any():
+        return 0
+    mission_of = np.full(len(twin), -1, dtype=np.int64)
+    for s in range(len(fam)):
+        if mission_of[fam[s]] < 0:
+            mission_of[fam[s]] = org.services.mission[s]
+    seed = scenario["run.seed"]
+    drawn = uniforms(seed, BUILD, 2, org.n_agents, 10) < share
+    which = uniforms(seed, BUILD, 2, org.n_agents, 11)
+    trained = 0
+    for i in np.flatnonzero(drawn & (a.role < 0) & ~a.secondary_known):
+        twins = np.flatnonzero(twin[fam[a.home[i]]])
+        if len(twins) == 0:
+            continue
+        m = mission_of[twins[min(int(which[i] * len(twins)), len(twins) - 1)]]
+        if m != a.primary_skill[i]:
+            a.secondary_skill[i] = m
+            a.secondary_known[i] = True
+            trained += 1
+    return trained
+
+
+def flying_missions(scenario: Scenario, org: Organisation, essential: np.ndarray) -> np.ndarray:
+    """(agents, K) essential missions each flying agent knows besides its own (-1: none)."""
+    k = scenario["mobility.flying_skills"] if scenario["mobility.flying_pool"] > 0 else 0
+    out = np.full((org.n_agents, k), -1, dtype=np.int64)
+    if k == 0 or len(essential) == 0:
+        return out
+    flying = org.agents.flying
+    for j in range(k):
+        u = uniforms(scenario["run.seed"], BUILD, 2, org.n_agents, 2 + j)
+        picked = essential[np.minimum((u * len(essential)).astype(np.int64), len(essential) - 1)]
+        out[flying, j] = picked[flying]
+    return out
 
 
 def draw_pools(scenario: Scenario, org: Organisation) -> None:
@@ -128,7 +162,9 @@ def setup(scenario: Scenario, org: Organisation) -> MobilityNet:
     org.services.family[:] = fam
     twin = twinning(scenario, names)
     draw_pools(scenario, org)
+    train_twins(scenario, org, fam, twin)
     external = np.array([kind == "external" for _, kind in org.institutions], dtype=np.bool_)
     essential = np.unique(org.services.mission[org.services.essential]).astype(np.int64)
-    net = MobilityNet(names, twin, neighbours(org, fam, twin), tie_shares(org), external, org.hr_cell, essential)
+    net = MobilityNet(names, twin, neighbours(org, fam, twin), flying_missions(scenario, org, essential),
+                      external, org.hr_cell, essential)
     return net

@@ -191,12 +191,22 @@ _P = [
           doc="where agents may be moved: none, service (units of the same service), twinned "
               "services, institution, territory (every institution of the scenario)"),
     Param("mobility.flying_pool", "int", 0, 0, 5_000_000, "agents",
-          "flying agents, drawn among staff, movable across the whole territory whatever the scope"),
+          "flying agents, drawn among staff, movable across the whole territory whatever the scope; "
+          "they are lent first (available whenever present, never called back by their home)"),
+    Param("mobility.flying_skills", "int", 2, 0, 20, "missions",
+          "missions of essential services a flying agent knows besides its own skills (drawn per agent)",
+          "DESIGN §3: Wallace & Whitt 2005 — a few well-placed skills per agent give most of the "
+          "benefit of full flexibility; two extra skills (three in all) is taken here"),
+    Param("mobility.flying_learning_days", "float", 1.0, 0, 365, "days",
+          "days for a flying agent to reach full productivity wherever it goes (it is used to arriving)",
+          "assumption"),
     Param("mobility.scan_limit", "int", 512, 1, 10_000_000, "candidates",
           "staff a service in need looks at in a day before it gives up (keeps matching linear in staff)",
           "assumption"),
-    Param("mobility.coordinator_capacity", "float", 20.0, 0, 1e6, "moves/day per 1,000 staff",
-          "moves the coordination can propose in a day", "assumption"),
+    Param("mobility.coordinator_capacity", "float", 3.0, 0, 1e6, "moves/day per 1,000 staff",
+          "moves the human coordination of supply and demand can propose in a day",
+          "DESIGN §3: a département of 8,200 agents placed 100–250 volunteers in the first lockdown; "
+          "250 placed over its first two weeks (10 working days) ≈ 3 a day per 1,000 staff"),
     Param("mobility.learning_days", "float", 10.0, 0, 365, "days",
           "days for a moved agent to reach full productivity on a secondary skill", "assumption"),
     Param("mobility.known_learning_days", "float", 3.0, 0, 365, "days",
@@ -208,9 +218,21 @@ _P = [
     Param("mobility.permanent_after", "int", 120, 1, 3650, "days",
           "a move lasting this long becomes a lasting reallocation (the agent's new home)",
           "assumption"),
-    Param("mobility.reveal_rate", "float", 0.02, 0, 1, "/day",
-          "daily chance that a latent secondary skill becomes known, per share of informal "
-          "ties working in that skill, during a shock", "assumption"),
+    Param("mobility.minimum_term", "int", 30, 0, 3650, "days",
+          "days before the home service may call a moved agent back (its host may release it sooner)",
+          "assumption: a redeployment is announced for a month at least, as continuity plans' "
+          "reassignments were in spring 2020 (DESIGN §3: AMF–CNFPT survey)"),
+    Param("mobility.move_cost_days", "float", 1.0, 0, 60, "days",
+          "days a moved agent produces nothing (handing over at home, installing at the host) "
+          "before its ramp-up", "assumption"),
+    Param("mobility.twinning_trained_share", "float", 0.25, 0, 1, "share",
+          "share of the staff of twinned services trained for the twin's mission (it becomes "
+          "their known secondary skill)",
+          "assumption, after DESIGN §3: Jordan & Graves 1995 — limited cross-training, well placed, "
+          "captures most of the benefit of full flexibility"),
+    Param("mobility.lessons_kept", "bool", True,
+          doc="what the organisation learns in a shock lasts: a move becomes the agent's "
+              "reassignment plan, services that exchanged staff become twinned"),
     Param("mobility.training_share", "float", 0.0, 0, 1, "share",
           "share of staff with no secondary skill trained, from day 0, in the mission of an essential "
           "service (drawn per agent); the skill is known once the training is over"),
@@ -327,6 +349,11 @@ _P = [
           "reporting a manager accepts without losing engagement (less raises it)", "assumption"),
     Param("wellbeing.fatigue_cost", "float", 0.01, 0, 1, "/day",
           "engagement lost per day at full fatigue", "assumption"),
+    Param("wellbeing.recovery_overload", "float", 0.1, 0, 100, "×",
+          "overload (workload/capacity − 1) at which a present agent recovers no fatigue at all; "
+          "recovery falls linearly from full at capacity to none at this overload",
+          "assumption, after the effort–recovery model (Meijman & Mulder 1998; Sonnentag 2018: "
+          "high job demands leave less recovery): 10 % overload ≈ 3.5 h a week beyond 35 h"),
     Param("wellbeing.pressure_cap", "float", 3.0, 1, 100, "×",
           "workload ratio above which pressure stops rising", "assumption"),
     # --- baseline shocks-free conditions --------------------------------------------

@@ -23,7 +23,7 @@ from numba import njit
 
 # One stream per kind of random decision. Never renumber: results depend on them.
 BUILD, ABSENCE, REMOTE, ARRIVALS, EXCEPTION_TIME, EXCEPTION_TEAM, DECISION_TIME, BURNOUT = range(1, 9)
-DECISION_ERROR, EXCEPTION_RISK, REQUESTS, REVEAL, TRAINING = range(9, 14)
+DECISION_ERROR, EXCEPTION_RISK, REQUESTS, REVEAL, TRAINING = range(9, 14)  # REVEAL: no longer drawn
 INITIATIVE = 14  # spontaneous initiatives (launch, success, testimony, blocking, external)
 #: stream numbers by name, for people and docs
 STREAMS: dict[str, int] = {

@@ -23,7 +23,7 @@ def orgchart(secondary: str) -> str:
     return "\n".join(rows) + "\n"
 
 
-def scenario(tmp_path, secondary="busy", **settings):
+def scenario(tmp_path, secondary="busy", essential_idle=False, **settings):
     (tmp_path / "org.csv").write_text(orgchart(secondary))
     text = """
 [run]
@@ -45,6 +45,7 @@ demand = 0.0
 name = "idle"
 demand = 2.0
 deadline = 20
+essential = ESSENTIAL_IDLE
 [[organisation.services]]
 name = "busy"
 demand = 55.0
@@ -52,7 +53,7 @@ deadline = 20
 essential = true
 """
     path = tmp_path / "two.toml"
-    path.write_text(text)
+    path.write_text(text.replace("ESSENTIAL_IDLE", "true" if essential_idle else "false"))
     return load(path).with_values(settings)
 
 
@@ -98,26 +99,48 @@ def test_preapproved_plan_needs_no_decision_and_reacts_faster(tmp_path):
 
 
 def test_ramp_up_costs_productivity(tmp_path):
-    _, quick = run(scenario(tmp_path, **{"mobility.mode": "central", "mobility.learning_days": 0.0}))
-    _, slow = run(scenario(tmp_path, **{"mobility.mode": "central", "mobility.learning_days": 30.0}))
+    free = {"mobility.mode": "central", "mobility.move_cost_days": 0.0}
+    _, quick = run(scenario(tmp_path, **free, **{"mobility.learning_days": 0.0}))
+    _, slow = run(scenario(tmp_path, **free, **{"mobility.learning_days": 30.0}))
     assert quick[:, COL["ramp_days_lost"]].sum() == 0
     assert slow[:, COL["ramp_days_lost"]].sum() > 5
     assert slow[:15, COL["processed"]].sum() < quick[:15, COL["processed"]].sum()
 
 
-def test_agents_return_home_when_home_needs_them(tmp_path):
-    s = scenario(tmp_path, **{"mobility.mode": "central", "hr.reassignment_plan_share": 1.0})
+@pytest.mark.parametrize("term", [0, 15])
+def test_agents_return_home_when_home_needs_them_more(tmp_path, term):
+    """Both essential: the home's gap, far above the host's, calls its agents back after the term."""
+    s = scenario(tmp_path, essential_idle=True, **{"mobility.mode": "central", "hr.reassignment_plan_share": 1.0,
+                                                   "mobility.minimum_term": term})
     sim = Simulation(s)
-    for _ in range(20):
+    for _ in range(5):
         sim.step()
     moved = np.flatnonzero(sim.agents.moved_day >= 0)
     assert len(moved)
     idle = sim.org.service_names.index("idle")
-    sim._daily["demand"][20:, idle] = 60.0  # the idle service suddenly needs its people
-    while sim.day < 30:
+    sim._daily["demand"][5:, idle] = 200.0  # the idle service suddenly needs its people
+    while sim.day < 10:
+        sim.step()
+    back = (sim.agents.moved_day[moved] < 0).all() and (sim.agents.assigned[moved] == idle).all()
+    assert back == (term == 0)  # within the minimum term they stay
+    while sim.day < 25:
         sim.step()
     assert (sim.agents.moved_day[moved] < 0).all()
     assert (sim.agents.assigned[moved] == idle).all()
+
+
+def test_an_essential_host_keeps_agents_a_non_essential_home_wants_back(tmp_path):
+    s = scenario(tmp_path, **{"mobility.mode": "central", "hr.reassignment_plan_share": 1.0,
+                              "mobility.minimum_term": 0})
+    sim = Simulation(s)
+    for _ in range(5):
+        sim.step()
+    moved = np.flatnonzero(sim.agents.moved_day >= 0)
+    idle = sim.org.service_names.index("idle")
+    sim._daily["demand"][5:, idle] = 60.0
+    while sim.day < 10:
+        sim.step()
+    assert len(moved) and (sim.agents.moved_day[moved] >= 0).all()
 
 
 def test_volunteer_days_give_time_and_fill_the_time_bank(tmp_path):

@@ -54,7 +54,7 @@ DayInputs = namedtuple("DayInputs", [
     "origin_ptr", "origin_desk", "origin_cum", "origin_guide",  # who raises exceptions (arrivals.raiser_*)
     "spell_phase", "level_mask", "service_staff",
     "authority", "signoffs", "effort", "scope",  # decision rules by type (policy.DecisionRules)
-    "twin", "near", "tie_share", "external", "hr_cell", "essential_missions",  # mobility.MobilityNet
+    "twin", "near", "flying_missions", "external", "hr_cell", "essential_missions",  # mobility.MobilityNet
     "prevalence", "remote", "exception_share", "crisis", "demand", "closed", "it_factor",
     # spontaneous initiatives (issue 16; resilience_sim.initiatives)
     "tie_ptr", "tie_agent",  # informal ties as adjacency lists
@@ -92,7 +92,7 @@ def stage_decisions(day, P, agents, services, managers, decs, buf, x, out):
 def stage_mobility(day, P, agents, services, managers, decs, buf, x, out):
     """Stage 4: gaps and slack, returns, matching, volunteers."""
     agent_share, _ = reporting.shares(P, x.crisis)
-    mobility.redeploy(day, P, x, agents, services, managers, decs, buf, agent_share, x.crisis)
+    mobility.redeploy(day, P, x, agents, services, managers, decs, buf, agent_share)
 
 
 @njit(cache=True, inline="always")
@@ -174,7 +174,7 @@ def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, abs
             return day  # the engine grows the initiatives' event log
         today = DayInputs(x.origin_ptr, x.origin_desk, x.origin_cum, x.origin_guide, x.spell_phase,
                           x.level_mask, x.service_staff, x.authority, x.signoffs, x.effort,
-                          x.scope, x.twin, x.near, x.tie_share, x.external, x.hr_cell, x.essential_missions,
+                          x.scope, x.twin, x.near, x.flying_missions, x.external, x.hr_cell, x.essential_missions,
                           absence[day], float(remote[day]), float(exception_share[day]), bool(crisis[day]), demand[day],
                           closed[day], it_factor[day], x.tie_ptr, x.tie_agent, x.ext_actor)
         run_day(day, P, agents, services, managers, decs, buf, today, out)

@@ -7,32 +7,35 @@ every day:
    tasks beyond a day's demand spread over its deadline (tasks/day); its capacity is what its present staff
    bring (the work stage's formula, remote work included); gap = need − capacity
    (negative: slack).
-2. **Returns.** A moved agent goes home when its home service has a gap (and is open),
-   or when its host has slack worth the agent's nominal capacity (productivity × task
-   share); gaps are updated as agents go. A move that has lasted
-   ``mobility.permanent_after`` days becomes a lasting reallocation: the host becomes
-   the agent's home.
-3. **Skills.** On crisis days, a latent secondary skill becomes known with probability
-   reveal rate × share of the agent's informal ties whose primary skill it is. Training:
-   a share ``training_share`` of staff with no secondary skill, drawn per agent, train
-   from day 0 in the mission of an essential service (drawn per agent); on day
-   ``training_days`` they know it.
+2. **Returns.** A moved agent goes home when its host has slack worth the agent's
+   nominal capacity c (productivity × task share), or — once the move has lasted
+   ``mobility.minimum_term`` days (the home cannot call it back sooner) — when its home
+   service is open, has a gap and needs the agent more than the host does: home
+   essential and host not, or both of one kind and the home's gap exceeds the host's by
+   more than c (going back narrows the larger gap). A flying agent is never called back
+   by its home (it was lent knowingly). Gaps are updated as agents go. A move that has
+   lasted ``mobility.permanent_after`` days becomes a lasting reallocation: the host
+   becomes the agent's home.
+3. **Skills.** Training: a share ``training_share`` of staff with no secondary skill,
+   drawn per agent, train from day 0 in the mission of an essential service (drawn per
+   agent); on day ``training_days`` they know it. (Twinning trains a share of the twins'
+   staff at set-up, :mod:`resilience_sim.mobility`.)
 4. **Matching.** Donors, in agent order, are staff (not managers) at home, with no
-   pending move: those on special leave (their service is closed), and present staff
-   of a service with slack, as long as the slack left covers their nominal capacity.
-   A donor fits a service if its primary skill or a *known* secondary skill is the
-   service's mission, or if its home service is twinned with it (twinning prepares
-   staff for the twin). Services with a gap of at least one task a day are served
-   essential first, then by decreasing gap; each takes donors who fit — first by
-   skill, in agent order, then the staff of twinned services — and are in scope (``none``; ``service``: units of the
-   same service; ``twinned``: also twinned services; ``institution``; ``territory``;
-   flying agents are always territory-wide; an external actor takes only sponsored
-   agents whose home demand is below half its normal), peer mode also requiring the
-   two services' managers to be neighbours (informal ties or twinning) — until the
-   gap is covered by their nominal capacity, at most 512 candidates looked at per
-   service and ``coordinator_capacity`` proposals a day in all (so matching is linear,
-   not quadratic, in staff). A service in need that finds no donor counts a match
-   refused for lack of skill.
+   pending move: those on special leave (their service is closed), flying agents who
+   are present, and present staff of a service with slack, as long as the slack left
+   covers their nominal capacity. A donor fits a service if its primary skill or a
+   *known* secondary skill is the service's mission — or, for a flying agent, one of
+   its ``flying_skills`` essential missions: every move needs a skill. Services with a
+   gap of at least one task a day are served essential first, then by decreasing gap;
+   each takes donors who fit, in agent order, and are in scope (``none``; ``service``:
+   units of the same service; ``twinned``: also twinned services; ``institution``;
+   ``territory``; flying agents are always territory-wide; an external actor takes
+   only sponsored agents whose home demand is below half its normal), peer mode also
+   requiring the two services' managers to be neighbours (informal ties or twinning) —
+   until the gap is covered by their nominal capacity, at most 512 candidates looked
+   at per service and ``coordinator_capacity`` proposals a day in all (so matching is
+   linear, not quadratic, in staff). A service in need that finds no donor counts a
+   match refused for lack of skill.
 5. **Decisions.** A proposal moves an agent with a pre-approved reassignment plan at
    once; otherwise it raises a redeployment decision at the end of the day (at the HR
    crisis cell if there is one; in central mode at the head of the service in need,
@@ -42,11 +45,21 @@ every day:
    moves the agent at ``wrong_move_productivity``.
 6. **Volunteers.** Present staff of services with slack who were not moved may give
    ``volunteer_days`` a month (a share v/21.7 of their time) to a service still in
-   need, same skills and scope, banking the hours, up to the time bank's cap.
+   need, same scope, banking the hours, up to the time bank's cap. The volunteer is the
+   agent's own offer, taken the same day: after the donors whose known skills fit, those
+   whose *latent* secondary skill fits offer themselves (the registry need not know it); a service's need for
+   volunteers is today's gap, in which the agents proposed today for a move (who wait
+   for their decision) do not count yet.
+7. **Lessons kept** (``mobility.lessons_kept``). When an agent moves, its move goes on
+   record as its personal reassignment plan (its later moves need no decision) and, if
+   it is not a flying agent and changes service family, the two families become
+   twinned (scope, peer neighbours, short learning): what the organisation learnt in
+   one shock is there for the next.
 
-A moved agent's productivity ramps linearly from ``ramp_start`` to 1 over its
-learning days (``known_learning_days`` on its primary skill or in a twinned service,
-``learning_days`` on a secondary skill).
+A moved agent produces nothing for ``move_cost_days`` (handover, installation), then
+its productivity ramps linearly from ``ramp_start`` to 1 over its learning days
+(``flying_learning_days`` for a flying agent, ``known_learning_days`` on its primary
+skill or in a twinned service, ``learning_days`` on a secondary skill).
 """
 
 import math
@@ -66,7 +79,7 @@ from ..params import (
     SCOPE_TWINNED,
     SPECIAL_LEAVE,
 )
-from ..rng import REVEAL, TRAINING, stream_key, uniform
+from ..rng import TRAINING, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .context import (
     COUNT_MOVED,
@@ -100,8 +113,6 @@ DAY_PARAMS = (
              "days to full productivity on a primary skill or in a twinned service"),
     DayParam("permanent_after", int, setting("mobility.permanent_after"),
              "days after which a move becomes a reallocation"),
-    DayParam("reveal_rate", float, setting("mobility.reveal_rate"),
-             "daily revelation rate of latent skills per share of ties"),
     DayParam("volunteer_share", float, lambda s, org: s["mobility.volunteer_days"] / WORKING_DAYS_PER_MONTH,
              "share of time a volunteer gives"),
     DayParam("time_bank_cap", float, setting("mobility.time_bank_cap"), "volunteer hours banked at most"),
@@ -109,6 +120,13 @@ DAY_PARAMS = (
     DayParam("training_share", float, setting("mobility.training_share"),
              "share of staff without a secondary skill who are trained"),
     DayParam("training_days", int, setting("mobility.training_days"), "length of the training, days"),
+    DayParam("flying_learning_days", float, setting("mobility.flying_learning_days"),
+             "learning days of a flying agent wherever it goes"),
+    DayParam("minimum_term", int, setting("mobility.minimum_term"),
+             "days before a home may call a moved agent back"),
+    DayParam("move_cost_days", float, setting("mobility.move_cost_days"),
+             "days a moved agent produces nothing (handover, installation)"),
+    DayParam("lessons_kept", bool, setting("mobility.lessons_kept"), "moves leave plans and twinning behind"),
 )
 
 
@@ -137,6 +155,8 @@ def nominal(agents, a):
 def learning_span(P, x, agents, services, a, g):
     """Learning days of agent a moved to service g."""
     h = agents.home[a]
+    if agents.flying[a]:
+        return P.flying_learning_days
     if agents.primary_skill[a] == services.mission[g] or x.twin[services.family[h], services.family[g]]:
         return P.known_learning_days
     return P.learning_days
@@ -153,11 +173,20 @@ def move(a, g, day, wrong, P, x, agents, services, today, counts):
     agents.reserved[a] = False
     services.gap[g] -= nominal(agents, a)
     today[TODAY_MOVES] += 1
+    if P.lessons_kept:
+        agents.planned[a] = True
+        fh, fg = services.family[agents.home[a]], services.family[g]
+        if fh != fg and not agents.flying[a]:
+            x.twin[fh, fg] = x.twin[fg, fh] = True
+            x.near[fh, fg] = x.near[fg, fh] = True
 
 
 @njit(cache=True)
 def returns(day, P, x, agents, services, today, counts):
-    """Send moved agents home when needed there or not needed here; make long moves lasting."""
+    """Send moved agents home when not needed here or (after the minimum term) needed more there.
+
+    Moves that have lasted ``permanent_after`` days become lasting reallocations.
+    """
     moved_day = agents.moved_day  # read once: a field of the tuple read in the loop costs a reference count
     for a in range(moved_day.shape[0]):
         if moved_day[a] < 0:
@@ -171,7 +200,8 @@ def returns(day, P, x, agents, services, today, counts):
             counts[COUNT_MOVED] -= 1
             continue
         c = nominal(agents, a)
-        if (services.gap[h] > 0.0 and not x.closed[h]) or -services.gap[g] >= c:
+        settled = day - agents.moved_day[a] >= P.minimum_term
+        if -services.gap[g] >= c or (settled and not agents.flying[a] and called_back(h, g, c, x, services)):
             agents.assigned[a] = h
             agents.moved_day[a] = -1
             agents.wrong_move[a] = False
@@ -180,18 +210,15 @@ def returns(day, P, x, agents, services, today, counts):
             counts[COUNT_MOVED] -= 1
 
 
-@njit(cache=True)
-def reveal(day, P, agents, tie_share, today):
-    """On crisis days, latent secondary skills surface through informal ties."""
-    key = stream_key(P.seed, REVEAL, day)
-    secondary, known = agents.secondary_skill, agents.secondary_known
-    revealed = 0
-    for a in range(secondary.shape[0]):  # without branches: the compiler runs several agents at once
-        newly = ((secondary[a] >= 0) & (not known[a]) & (tie_share[a] > 0.0)
-                 & (uniform(key, a, 0) < P.reveal_rate * tie_share[a]))
-        known[a] = known[a] | newly
-        revealed += newly
-    today[TODAY_REVEALED] += revealed
+@njit(cache=True, inline="always")
+def called_back(h, g, c, x, services):
+    """Whether home h (open, with a gap) needs its agent (capacity c) more than host g does."""
+    gap, essential = services.gap, services.essential
+    if x.closed[h] or gap[h] <= 0.0:
+        return False
+    if essential[h] != essential[g]:
+        return bool(essential[h])
+    return gap[h] > gap[g] + c
 
 
 @njit(cache=True)
@@ -214,17 +241,26 @@ def train(day, P, x, agents, today):
 
 @njit(cache=True)
 def donors(day, P, x, agents, services):
-    """Available donors bucketed by fitting skill (CSR over missions), in agent order."""
+    """Available donors bucketed by fitting skill (CSR over missions), in agent order.
+
+    A donor is listed once under each mission it fits: its primary skill, its known
+    secondary skill, and a flying agent's essential missions (``x.flying_missions``).
+    A second CSR lists donors under their *latent* secondary skill (not known to the
+    organisation, not otherwise listed): volunteers offer it themselves.
+    Returns (ptr, pool, latent_ptr, latent_pool).
+    """
     role, moved_day, reserved, task_share = agents.role, agents.moved_day, agents.reserved, agents.task_share
     home, absence, status, productivity = agents.home, agents.absence, agents.status, agents.productivity
-    primary, secondary, known, family = (agents.primary_skill, agents.secondary_skill, agents.secondary_known,
-                                         services.family)
+    primary, secondary, known, flying = (agents.primary_skill, agents.secondary_skill, agents.secondary_known,
+                                         agents.flying)
+    extra = x.flying_missions
     n_missions = int(max(services.mission.max(), primary.max(), secondary.max())) + 1
     spare = np.maximum(-services.gap, 0.0)
     listed = np.empty(home.shape[0], dtype=np.int32)  # the donors, in agent order
     n_listed = 0
     count = np.zeros(n_missions + 1, dtype=np.int64)
-    fcount = np.zeros(x.twin.shape[0] + 1, dtype=np.int64)
+    lcount = np.zeros(n_missions + 1, dtype=np.int64)
+    fits = np.empty(2 + extra.shape[1], dtype=np.int64)
     cur = -1  # the service whose spare capacity is held in ``left`` (see work.pool_capacity)
     left = 0.0
     for a in range(home.shape[0]):
@@ -236,58 +272,72 @@ def donors(day, P, x, agents, services):
         if absence[a] == SPECIAL_LEAVE:
             ok = True
         elif status[a] != STATUS_ABSENT:
-            if h != cur:
-                if cur >= 0:
-                    spare[cur] = left
-                cur = h
-                left = spare[h]
-            if left >= capacity:
-                left -= capacity
-                ok = True
+            if flying[a]:
+                ok = True  # lent knowingly: its home's slack is not asked for
+            else:
+                if h != cur:
+                    if cur >= 0:
+                        spare[cur] = left
+                    cur = h
+                    left = spare[h]
+                if left >= capacity:
+                    left -= capacity
+                    ok = True
         if ok:
             listed[n_listed] = a
             n_listed += 1
-            count[primary[a] + 1] += 1
-            if secondary[a] >= 0 and known[a]:
-                count[secondary[a] + 1] += 1
-            fcount[family[h] + 1] += 1
+            n = skills_of(a, primary, secondary, known, flying, extra, fits)
+            for k in range(n):
+                count[fits[k] + 1] += 1
+            if latent(a, secondary, known, fits, n):
+                lcount[secondary[a] + 1] += 1
     ptr = np.cumsum(count)
     fill = ptr[:-1].copy()
     pool = np.empty(ptr[-1], dtype=np.int64)
-    fptr = np.cumsum(fcount)
-    ffill = fptr[:-1].copy()
-    fpool = np.empty(fptr[-1], dtype=np.int64)
+    lptr = np.cumsum(lcount)
+    lfill = lptr[:-1].copy()
+    lpool = np.empty(lptr[-1], dtype=np.int64)
     for j in range(n_listed):
         a = listed[j]
-        pool[fill[primary[a]]] = a
-        fill[primary[a]] += 1
-        if secondary[a] >= 0 and known[a]:
-            pool[fill[secondary[a]]] = a
-            fill[secondary[a]] += 1
-        f = family[home[a]]
-        fpool[ffill[f]] = a
-        ffill[f] += 1
-    return ptr, pool, fptr, fpool
+        n = skills_of(a, primary, secondary, known, flying, extra, fits)
+        for k in range(n):
+            pool[fill[fits[k]]] = a
+            fill[fits[k]] += 1
+        if latent(a, secondary, known, fits, n):
+            lpool[lfill[secondary[a]]] = a
+            lfill[secondary[a]] += 1
+    return ptr, pool, lptr, lpool
 
 
-@njit(cache=True)
-def candidate_ranges(g, x, services, ptr, fptr):
-    """Where the donors who fit service g are, in order of preference.
+@njit(cache=True, inline="always")
+def latent(a, secondary, known, fits, n):
+    """Whether agent a has a secondary skill the organisation does not know, not among ``fits[:n]``."""
+    if secondary[a] < 0 or known[a]:
+        return False
+    for i in range(n):
+        if fits[i] == secondary[a]:
+            return False
+    return True
 
-    Rows (list, first, end): list 0 is the donors of g's mission (``pool``), list 1 the
-    staff of a twinned service (``fpool``).
-    """
-    m = services.mission[g]
-    fg = services.family[g]
-    n_fam = x.twin.shape[0]
-    rows = np.empty((1 + n_fam, 3), dtype=np.int64)
-    rows[0, 0], rows[0, 1], rows[0, 2] = 0, ptr[m], ptr[m + 1]
+
+@njit(cache=True, inline="always")
+def skills_of(a, primary, secondary, known, flying, extra, fits):
+    """Write the distinct missions agent a fits into ``fits``; returns their number."""
+    fits[0] = primary[a]
     n = 1
-    for f in range(n_fam):
-        if x.twin[fg, f]:
-            rows[n, 0], rows[n, 1], rows[n, 2] = 1, fptr[f], fptr[f + 1]
-            n += 1
-    return rows[:n]
+    if secondary[a] >= 0 and known[a]:
+        fits[1] = secondary[a]
+        n = 2
+    if flying[a]:
+        for k in range(extra.shape[1]):
+            m = extra[a, k]
+            new = m >= 0
+            for i in range(n):
+                new = new and fits[i] != m
+            if new:
+                fits[n] = m
+                n += 1
+    return n
 
 
 @njit(cache=True, inline="always")
@@ -354,67 +404,86 @@ def propose(a, g, day, P, x, agents, services, managers, decisions, buf):
 def match(day, P, x, agents, services, managers, decisions, buf):
     """Serve the services in need from the donors (see module doc); then volunteers."""
     home, is_flying, gap = agents.home, agents.flying, services.gap
-    ptr, pool, fptr, fpool = donors(day, P, x, agents, services)
+    ptr, pool, lptr, lpool = donors(day, P, x, agents, services)
     used = np.zeros(home.shape[0], dtype=np.bool_)
-    n_svc = gap.shape[0]
-    pool_key = home[pool] + n_svc * is_flying[pool]  # each listed donor's home, + S if flying (see may_work)
-    fpool_key = home[fpool] + n_svc * is_flying[fpool]
+    awaited = np.zeros(gap.shape[0])  # nominal capacity proposed today, waiting for its decision
+    pool_key = home[pool] + gap.shape[0] * is_flying[pool]  # each listed donor's home, + S if flying (see may_work)
+    lpool_key = home[lpool] + gap.shape[0] * is_flying[lpool]
     order = np.argsort(-(gap + 1e9 * services.essential), kind="mergesort")
     budget = int(math.ceil(P.coordinator_moves))
     for g in order:
         if gap[g] < 1.0 or P.mobility_mode == MODE_OFF or budget <= 0:  # (no budget: nothing proposed)
             continue
         found, budget = _serve(g, False, budget, day, P, x, agents, services, managers, decisions, buf,
-                               ptr, pool, fptr, fpool, pool_key, fpool_key, used)
+                               ptr, pool, pool_key, lptr, lpool, lpool_key, used, awaited)
         if found == 0 and budget > 0:
             buf.today[TODAY_REFUSED_SKILL] += 1
     if P.volunteer_share <= 0.0:
         return
     for g in order:
+        gap[g] += awaited[g]  # today's need: the proposed agents are not there yet
         if gap[g] >= 1.0:
             _serve(g, True, 0, day, P, x, agents, services, managers, decisions, buf,
-                   ptr, pool, fptr, fpool, pool_key, fpool_key, used)
+                   ptr, pool, pool_key, lptr, lpool, lpool_key, used, awaited)
+        gap[g] -= awaited[g]
 
 
 @njit(cache=True, inline="always")
 def _serve(g, volunteers, budget, day, P, x, agents, services, managers, decisions, buf,
-           ptr, pool, fptr, fpool, pool_key, fpool_key, used):
-    """Look at g's candidates in order of preference; propose moves, or take volunteers.
+           ptr, pool, pool_key, lptr, lpool, lpool_key, used, awaited):
+    """Look at g's candidates (donors of its mission); propose moves, or take volunteers.
 
-    Proposals (``volunteers`` False) spend the coordination's ``budget``; volunteers must
-    be present with room in their time bank. At most ``P.scan_limit`` candidates not used
-    yet are looked at. Returns (agents found, budget left).
+    Proposals (``volunteers`` False) spend the coordination's ``budget``, and those
+    that wait for a decision add to ``awaited[g]``; volunteers must be present with
+    room in their time bank, and after the donors the registry knows fit, those whose
+    latent skill fits offer themselves (volunteering is the agent's offer). At most
+    ``P.scan_limit`` candidates not used yet are looked at. Returns (agents found, budget left).
     """
-    gap, status, time_bank = services.gap, agents.status, agents.time_bank
     family, institution, n_svc = services.family, services.institution, services.gap.shape[0]
     fg, ig = family[g], institution[g]
     external_g = x.external[ig]
     scope, peer = P.mobility_scope, P.mobility_mode == MODE_PEER
     found = 0
     looked = 0
-    for list_, first, end in candidate_ranges(g, x, services, ptr, fptr):
-        for j in range(first, end):
-            a = pool[j] if list_ == 0 else fpool[j]
-            if gap[g] < 1.0 or looked >= P.scan_limit or (not volunteers and budget <= 0):
-                break
-            if used[a] or (volunteers and (status[a] == STATUS_ABSENT or time_bank[a] >= P.time_bank_cap)):
-                continue
-            looked += 1
-            if not may_work(pool_key[j] if list_ == 0 else fpool_key[j], g, n_svc, scope, peer, P.sponsorship,
-                            fg, ig, external_g, family, institution, x.twin, x.near, x.demand, services.base_demand):
-                continue
-            used[a] = True
-            found += 1
-            if volunteers:
-                hours = P.volunteer_share * P.hours_per_day
-                agents.volunteer_to[a] = g
-                time_bank[a] += hours
-                buf.today[TODAY_VOLUNTEER_HOURS] += hours
-                gap[g] -= P.volunteer_share * (float(agents.productivity[a]) * float(agents.task_share[a]))  # nominal
-            else:
-                budget -= 1
-                propose(a, g, day, P, x, agents, services, managers, decisions, buf)
+    m = services.mission[g]
+    for list_ in range(2 if volunteers else 1):
+        src, keys = (pool, pool_key) if list_ == 0 else (lpool, lpool_key)
+        first, end = (ptr[m], ptr[m + 1]) if list_ == 0 else (lptr[m], lptr[m + 1])
+        found, budget, looked = _scan(g, volunteers, budget, found, looked, first, end, src, keys, day, P, x,
+                                      agents, services, managers, decisions, buf, used, awaited, n_svc, scope,
+                                      peer, fg, ig, external_g, family, institution)
     return found, budget
+
+
+@njit(cache=True, inline="always")
+def _scan(g, volunteers, budget, found, looked, first, end, src, keys, day, P, x, agents, services, managers,
+          decisions, buf, used, awaited, n_svc, scope, peer, fg, ig, external_g, family, institution):
+    """One list of g's candidates (see :func:`_serve`); returns (found, budget, looked)."""
+    gap, status, time_bank = services.gap, agents.status, agents.time_bank
+    for j in range(first, end):
+        a = src[j]
+        if gap[g] < 1.0 or looked >= P.scan_limit or (not volunteers and budget <= 0):
+            break
+        if used[a] or (volunteers and (status[a] == STATUS_ABSENT or time_bank[a] >= P.time_bank_cap)):
+            continue
+        looked += 1
+        if not may_work(keys[j], g, n_svc, scope, peer, P.sponsorship,
+                        fg, ig, external_g, family, institution, x.twin, x.near, x.demand, services.base_demand):
+            continue
+        used[a] = True
+        found += 1
+        if volunteers:
+            hours = P.volunteer_share * P.hours_per_day
+            agents.volunteer_to[a] = g
+            time_bank[a] += hours
+            buf.today[TODAY_VOLUNTEER_HOURS] += hours
+            gap[g] -= P.volunteer_share * (float(agents.productivity[a]) * float(agents.task_share[a]))  # nominal
+        else:
+            budget -= 1
+            propose(a, g, day, P, x, agents, services, managers, decisions, buf)
+            if agents.reserved[a]:
+                awaited[g] += nominal(agents, a)
+    return found, budget, looked
 
 
 @njit(cache=True)
@@ -435,7 +504,7 @@ def tally(day, P, agents, services, flows, today):
 
 
 @njit(cache=True, inline="always")
-def redeploy(day, P, x, agents, services, managers, decisions, buf, share, crisis):
+def redeploy(day, P, x, agents, services, managers, decisions, buf, share):
     """The mobility stage (see module doc)."""
     if P.volunteer_share > 0.0:  # nobody volunteers otherwise: the array stays at -1
         agents.volunteer_to[:] = -1
@@ -444,8 +513,6 @@ def redeploy(day, P, x, agents, services, managers, decisions, buf, share, crisi
     gaps(day, P, x, agents, services, buf.backlog, share, buf.agent_scratch)
     if buf.counts[COUNT_MOVED] > 0:  # the passes below do nothing without moved agents or gaps
         returns(day, P, x, agents, services, buf.today, buf.counts)
-    if crisis and P.reveal_rate > 0.0:
-        reveal(day, P, agents, x.tie_share, buf.today)
     if P.training_share > 0.0 and day == P.training_days:
         train(day, P, x, agents, buf.today)
     if services.gap.max() >= 1.0:

@@ -1,7 +1,12 @@
 """Stage 8 — wellbeing: fatigue, burnout, engagement.
 
 For a present agent, with pressure x = min(workload/capacity of its service, cap):
-fatigue F ← clip(F + gain·max(0, x − 1) − recovery·F); an absent agent only recovers.
+fatigue F ← clip(F + gain·max(0, x − 1) − recovery·ρ(x)·F); an absent agent recovers
+fully (ρ = 1). Recovery needs slack (effort–recovery model): ρ(x) = max(0, 1 − (x − 1)₊/ω),
+ω = ``wellbeing.recovery_overload``, so an agent overloaded by ω or more recovers
+nothing and sustained overload accumulates fatigue until burnout, whatever its size;
+without that, F settled at gain·(x − 1)/recovery and a long moderate overload never
+wore anyone.
 A present agent with F above the burnout threshold θ starts a burnout absence of
 ``burnout_days`` with probability hazard·(F − θ)/(1 − θ). Engagement E of a present
 agent ← clip(E + recovery_E·(E₀ − E) − reporting cost·(reporting share − tolerated
@@ -50,6 +55,8 @@ DAY_PARAMS = (
     DayParam("reporting_cost", float, setting("wellbeing.reporting_cost"), "engagement lost per extra reporting share"),
     DayParam("fatigue_cost", float, setting("wellbeing.fatigue_cost"), "engagement lost per unit of fatigue"),
     DayParam("pressure_cap", float, setting("wellbeing.pressure_cap"), "cap on the pressure of a day"),
+    DayParam("recovery_overload", float, setting("wellbeing.recovery_overload"),
+             "overload (pressure − 1) at which fatigue no longer recovers"),
 )
 
 
@@ -96,7 +103,9 @@ def _fatigue(P, status, role, fatigue, work):
         f = np.float64(fatigue[a])
         x = min(work[a], P.pressure_cap)
         gain = P.fatigue_gain * (P.manager_relief if role[a] >= 0 else 1.0)
-        present = min(max(f + (gain * max(0.0, x - 1.0) - P.fatigue_recovery * f), 0.0), 1.0)
+        over = max(0.0, x - 1.0)
+        rho = max(0.0, 1.0 - over / P.recovery_overload) if P.recovery_overload > 0.0 else (over <= 0.0) * 1.0
+        present = min(max(f + (gain * over - P.fatigue_recovery * rho * f), 0.0), 1.0)
         work[a] = f - P.fatigue_recovery * f if status[a] == STATUS_ABSENT else present
 
 

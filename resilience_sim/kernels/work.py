@@ -38,12 +38,15 @@ DAY_PARAMS = (
 def ramp(P, moved_day, span, wrong, day):
     """Productivity factor today of an agent moved on ``moved_day`` (1 at home, moved_day < 0).
 
-    Linear from ``ramp_start`` to 1 over ``span`` learning days, times
-    ``wrong_move_productivity`` after a wrong move. Written with selections, not
-    branches, so that loops over agents can run as vector code.
+    0 during the first ``move_cost_days`` of the move, then linear from ``ramp_start``
+    to 1 over ``span`` learning days, times ``wrong_move_productivity`` after a wrong
+    move. Written with selections, not branches, so that loops over agents can run as
+    vector code.
     """
-    learnt = min(1.0, P.ramp_start + (1.0 - P.ramp_start) * (day - moved_day) / (span if span > 0.0 else 1.0))
+    since = day - moved_day - P.move_cost_days
+    learnt = min(1.0, P.ramp_start + (1.0 - P.ramp_start) * since / (span if span > 0.0 else 1.0))
     r = learnt if span > 0.0 else 1.0
+    r = 0.0 if since < 0.0 else r
     r = r * P.wrong_move_productivity if wrong else r
     return 1.0 if moved_day < 0 else r
 

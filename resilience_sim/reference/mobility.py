@@ -2,9 +2,9 @@
 
 :class:`Coordinator` runs the day's mobility stage over the model's staff and
 services, in organisation order, with the same random numbers as
-:mod:`resilience_sim.kernels.mobility`: gaps, returns, revelation of latent skills,
-matching of donors to services in need, decisions or pre-approved moves, volunteers,
-and the day's tally. :class:`CellDesk` is the HR crisis cell's desk.
+:mod:`resilience_sim.kernels.mobility`: gaps, returns, training, matching of
+donors to services in need, decisions or pre-approved moves, volunteers, the lessons
+kept from moves, and the day's tally. :class:`CellDesk` is the HR crisis cell's desk.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..params import (
     SCOPE_TWINNED,
     SPECIAL_LEAVE,
 )
-from ..rng import MOVE_KEYS, REVEAL, TRAINING, stream_key, uniform
+from ..rng import MOVE_KEYS, TRAINING, stream_key, uniform
 from ..state import STATUS_ABSENT
 from .decision import Decision
 from .manager import Manager
@@ -77,8 +77,10 @@ class Coordinator:
         return float(person.productivity) * float(person.task_share)
 
     def learning_span(self, person: Staff, host: Service) -> float:
-        """Learning days in ``host``: short on the primary skill or in a twinned service."""
+        """Learning days in ``host``: a flying agent's own; short on the primary skill or in a twinned service."""
         rules = self.model.rules
+        if person.flying:
+            return rules.flying_learning_days
         if person.primary_skill == host.mission or self.net.twin[person.home.family, host.family]:
             return rules.known_learning_days
         return rules.learning_days
@@ -92,6 +94,12 @@ class Coordinator:
         person.reserved = False
         host.gap -= self.nominal(person)
         self.model.moves_today["moves"] += 1
+        if self.model.rules.lessons_kept:  # the move goes on record: a plan, and twinned services
+            person.planned = True
+            fh, fg = person.home.family, host.family
+            if fh != fg and not person.flying:
+                self.net.twin[fh, fg] = self.net.twin[fg, fh] = True
+                self.net.near[fh, fg] = self.net.near[fg, fh] = True
 
     def redeployed(self, decision: Decision, wrong: bool) -> None:
         """A redeployment was decided: the agent moves if the service still needs it."""
@@ -113,8 +121,6 @@ class Coordinator:
             return
         self.gaps(day)
         self.returns(day)
-        if self.model.today.crisis and rules.reveal_rate > 0.0:
-            self.reveal(day)
         if rules.training_share > 0.0 and day == rules.training_days:
             self.train()
         self.match(day)
@@ -136,8 +142,11 @@ class Coordinator:
             service.gap = demand + excess / service.deadline - capacity[service.index]
 
     def returns(self, day: int) -> None:
-        """Moved agents go home when needed there or not needed here; long moves last."""
-        rules, today = self.model.rules, self.model.today
+        """Moved agents go home when not needed here or (after the minimum term) needed more there.
+
+        Moves that have lasted ``permanent_after`` days become lasting reallocations.
+        """
+        rules = self.model.rules
         for person in self.model.staff:
             if person.moved_day < 0:
                 continue
@@ -149,22 +158,25 @@ class Coordinator:
                 self.model.moves_today["reallocated"] += 1
                 continue
             c = self.nominal(person)
-            if (home.gap > 0.0 and not today.closed[home.index]) or -host.gap >= c:
+            settled = day - person.moved_day >= rules.minimum_term  # the home may call it back
+            if -host.gap >= c or (settled and not person.flying and self.called_back(home, host, c)):
                 person.assigned = home
                 person.moved_day = -1
                 person.wrong_move = False
                 host.gap += c
                 home.gap -= c
 
-    def reveal(self, day: int) -> None:
-        """Latent secondary skills surface through informal ties (crisis days)."""
-        key = np.uint64(stream_key(self.model.rules.seed, REVEAL, day))
-        for person in self.model.staff:
-            share = float(self.net.tie_share[person.index])
-            if person.secondary_skill >= 0 and not person.secondary_known and share > 0.0:
-                if uniform(key, person.index, 0) < self.model.rules.reveal_rate * share:
-                    person.secondary_known = True
-                    self.model.moves_today["revealed"] += 1
+    def called_back(self, home: Service, host: Service, c: float) -> bool:
+        """Whether ``home`` (open, with a gap) needs its agent (capacity c) more than ``host``.
+
+        Essential before not essential; between services of one kind, when the home's
+        gap exceeds the host's by more than c (going back narrows the larger gap).
+        """
+        if self.model.today.closed[home.index] or home.gap <= 0.0:
+            return False
+        if home.essential != host.essential:
+            return home.essential
+        return home.gap > host.gap + c
 
     def train(self) -> None:
         """Trainees (staff with no secondary skill, drawn) now know an essential mission."""
@@ -182,16 +194,28 @@ class Coordinator:
                     person.secondary_known = True
                     self.model.moves_today["revealed"] += 1
 
+    def skills(self, person: Staff) -> list[int]:
+        """The missions ``person`` fits: primary, known secondary, a flying agent's essential ones."""
+        out = [person.primary_skill]
+        if person.secondary_skill >= 0 and person.secondary_known:
+            out.append(person.secondary_skill)
+        if person.flying:
+            for m in self.net.flying_missions[person.index]:
+                if m >= 0 and int(m) not in out:
+                    out.append(int(m))
+        return out
+
     def donors(self) -> tuple[dict[int, list[Staff]], dict[int, list[Staff]]]:
         """Available donors by the missions their skills fit, in organisation order.
 
-        Staff at home with no pending move: on special leave, or present in a service
-        whose slack still covers their nominal capacity (taken in order); also listed
-        by their home service's family (for twinned services).
+        Staff at home with no pending move: on special leave, flying agents who are
+        present, or present in a service whose slack still covers their nominal
+        capacity (taken in order). Also, by their latent secondary skill (unknown to
+        the organisation and not among the skills it matches): volunteers offer it.
         """
         spare = {s.index: max(-s.gap, 0.0) for s in self.model.services}
         buckets: dict[int, list[Staff]] = {}
-        by_family: dict[int, list[Staff]] = {}
+        latent: dict[int, list[Staff]] = {}
         for person in self.model.staff:
             if person.is_manager or person.moved_day >= 0 or person.reserved or person.task_share <= 0.0:
                 continue
@@ -199,23 +223,23 @@ class Coordinator:
             ok = False
             if person.absence == SPECIAL_LEAVE:
                 ok = True
+            elif person.status != STATUS_ABSENT and person.flying:
+                ok = True  # lent knowingly
             elif person.status != STATUS_ABSENT and spare[home] >= self.nominal(person):
                 spare[home] -= self.nominal(person)
                 ok = True
             if ok:
-                buckets.setdefault(person.primary_skill, []).append(person)
-                if person.secondary_skill >= 0 and person.secondary_known:
-                    buckets.setdefault(person.secondary_skill, []).append(person)
-                by_family.setdefault(person.home.family, []).append(person)
-        return buckets, by_family
+                skills = self.skills(person)
+                for m in skills:
+                    buckets.setdefault(m, []).append(person)
+                second = person.secondary_skill
+                if second >= 0 and not person.secondary_known and second not in skills:
+                    latent.setdefault(second, []).append(person)
+        return buckets, latent
 
-    def candidates(self, host: Service, buckets, by_family) -> list[Staff]:
-        """Donors who fit ``host``: by skill, then the staff of twinned services."""
-        out = list(buckets.get(host.mission, []))
-        for family in range(len(self.net.family_names)):
-            if self.net.twin[host.family, family]:
-                out.extend(by_family.get(family, []))
-        return out
+    def candidates(self, host: Service, buckets) -> list[Staff]:
+        """Donors who fit ``host``: those whose skills include its mission (a move needs a skill)."""
+        return list(buckets.get(host.mission, []))
 
     def in_scope(self, person: Staff, host: Service) -> bool:
         """Whether ``person`` may work for ``host`` under the policy's scope and mode."""
@@ -274,15 +298,16 @@ class Coordinator:
     def match(self, day: int) -> None:
         """Serve the services in need from the donors; then volunteers."""
         rules = self.model.rules
-        buckets, by_family = self.donors()
+        buckets, latent = self.donors()
         used: set[int] = set()
+        awaited: Counter[int] = Counter()  # nominal capacity proposed today, waiting for its decision
         order = self.in_need()
         budget = int(math.ceil(rules.coordinator_moves))
         for host in order:
             if host.gap < 1.0 or rules.mobility_mode == MODE_OFF:
                 continue
             found = looked = 0
-            for person in self.candidates(host, buckets, by_family):
+            for person in self.candidates(host, buckets):
                 if host.gap < 1.0 or budget <= 0 or looked >= rules.scan_limit:
                     break
                 if person.index in used:
@@ -294,19 +319,33 @@ class Coordinator:
                 found += 1
                 budget -= 1
                 self.propose(person, host, day)
+                if person.reserved:
+                    awaited[host.index] += self.nominal(person)
             if found == 0 and budget > 0:
                 self.model.moves_today["refused_skill"] += 1
         if rules.volunteer_share > 0.0:
-            self.volunteers(order, buckets, by_family, used)
+            self.volunteers(order, buckets, latent, used, awaited)
 
-    def volunteers(self, order: list[Service], buckets, by_family, used: set[int]) -> None:
-        """Present donors left give a share of their time to services still in need."""
-        rules = self.model.rules
+    def volunteers(self, order: list[Service], buckets, latent, used: set[int], awaited: Counter[int]) -> None:
+        """Present donors left give a share of their time to services in need today.
+
+        Today's need counts the agents proposed today as not there yet (``awaited``).
+        """
         for host in order:
-            if host.gap < 1.0:
-                continue
+            waiting = awaited[host.index] + 0.0
+            host.gap += waiting
+            self.serve_volunteers(host, buckets, latent, used)
+            host.gap -= waiting
+
+    def serve_volunteers(self, host: Service, buckets, latent, used: set[int]) -> None:
+        """Volunteers for ``host`` among the donors left, while it is in need.
+
+        Donors whose known skills fit first, then those whose latent skill fits.
+        """
+        rules = self.model.rules
+        if host.gap >= 1.0:
             looked = 0
-            for person in self.candidates(host, buckets, by_family):
+            for person in self.candidates(host, buckets) + list(latent.get(host.mission, [])):
                 if host.gap < 1.0 or looked >= rules.scan_limit:
                     break
                 if (person.index in used or person.status == STATUS_ABSENT

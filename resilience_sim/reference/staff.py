@@ -158,17 +158,20 @@ class Staff(mesa.Agent):
                 * self.ramp(self.model.day))
 
     def ramp(self, day: int) -> float:
-        """Productivity factor from a move: ramp_start → 1 over the learning days (1 at home).
+        """Productivity factor from a move (1 at home).
 
+        0 for the move's cost days, then ramp_start → 1 over the learning days,
         × ``wrong_move_productivity`` after a wrong redeployment decision.
         """
         if self.moved_day < 0:
             return 1.0
         rules = self.model.rules
+        since = day - self.moved_day - rules.move_cost_days
+        if since < 0.0:
+            return 0.0  # handover and installation: nothing produced yet
         r = 1.0
         if self.learning_days > 0.0:
-            r = min(1.0, rules.ramp_start + (1.0 - rules.ramp_start) * (day - self.moved_day)
-                    / self.learning_days)
+            r = min(1.0, rules.ramp_start + (1.0 - rules.ramp_start) * since / self.learning_days)
         if self.wrong_move:
             r *= rules.wrong_move_productivity
         return r
@@ -224,8 +227,10 @@ class Staff(mesa.Agent):
         """Move fatigue and engagement; maybe start a burnout. Return today's fatigue.
 
         Absent: fatigue F ← F − recovery·F. Present, with x = min(:meth:`pressure`, cap):
-        F ← clip(F + gain·max(0, x − 1) − recovery·F, 0, 1), a manager's
-        gain reduced by the relief of peer support; if F > θ a
+        F ← clip(F + gain·max(0, x − 1) − recovery·ρ·F, 0, 1), where recovery needs slack:
+        ρ = 1 at or under capacity, 0 when overloaded by ``recovery_overload`` or more, linear
+        between (no recovery left at all if that is 0); a manager's gain reduced by the relief
+        of peer support; if F > θ a
         burnout of ``burnout_days`` starts tomorrow with probability
         hazard·(F − θ)/(1 − θ); engagement E ← clip(E + recovery_E·(E₀ − E) − reporting
         cost·(reporting share − tolerated share) − fatigue cost·F, 0, 1).
@@ -239,7 +244,12 @@ class Staff(mesa.Agent):
         else:
             x = min(self.pressure(), rules.pressure_cap)
             gain = rules.fatigue_gain * (rules.manager_relief if self.is_manager else 1.0)
-            f += gain * max(0.0, x - 1.0) - rules.fatigue_recovery * f
+            over = max(0.0, x - 1.0)
+            if rules.recovery_overload > 0.0:
+                rho = max(0.0, 1.0 - over / rules.recovery_overload)
+            else:
+                rho = 1.0 if over <= 0.0 else 0.0
+            f += gain * over - rules.fatigue_recovery * rho * f
             f = min(max(f, 0.0), 1.0)
             theta = rules.burnout_threshold
             if f > theta:
