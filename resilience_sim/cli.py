@@ -183,9 +183,8 @@ def _print_table(summary: dict, out: Path) -> None:
 def cmd_compare(args) -> int:
     """Compare designs (``--designs``, see :mod:`.designs_command`) or design B (``--set-b``) with A."""
     from .compare import compare, markdown
-    from .designs_command import check_out
     from .organisation import build
-    from .results import atomic_folder
+    from .results import atomic_folder, check_output_folder
 
     a = _load(args)
     if not args.set_b:
@@ -206,7 +205,7 @@ def cmd_compare(args) -> int:
         raise ScenarioError("--set-b", "design B", "changes nothing; give a KEY=VALUE that differs from A")
     build(a.with_values(change))  # a bad design B fails before the long work
     out = Path(args.out or Path("out") / f"{a.name}-compare")
-    check_out(out, args.force)
+    check_output_folder(out, args.force)
     bar = _bar(2 * args.replicates, "runs", args.quiet)
     result = compare(a, change, args.replicates, args.jobs, progress=bar.update if bar else None)
     if bar:
@@ -216,7 +215,7 @@ def cmd_compare(args) -> int:
         (tmp / "compare.json").write_text(json.dumps(result, indent=2))
         (tmp / "compare.md").write_text(markdown(result, "en") + "\n" + markdown(result, "fr"))
 
-    atomic_folder(out, fill)
+    atomic_folder(out, fill, force=args.force)
     if not args.quiet:
         print(markdown(result, "en"))
         print(f"outputs in {out}/")

@@ -41,18 +41,11 @@ def org_entries(args) -> list[str | None]:
     return [None]
 
 
-def check_out(out: Path, force: bool) -> None:
-    """Refuse an existing output folder unless ``--force``."""
-    if out.exists() and not force:
-        what = "folder" if out.is_dir() else "file"
-        raise ScenarioError("--out", str(out), f"this {what} exists; choose another --out or add --force to replace it")
-
-
 def run(args, scenario, bar_factory) -> int:
     """The designs form of ``compare`` (``args`` from the CLI parser, ``scenario`` loaded)."""
     from .comparison import compare_designs, plan
     from .designs import load_designs, shipped_designs
-    from .results import atomic_folder
+    from .results import atomic_folder, check_output_folder
 
     langs = languages(args.lang)
     if args.replicates < 2:
@@ -61,7 +54,7 @@ def run(args, scenario, bar_factory) -> int:
     if args.jobs < 1:
         raise ScenarioError("command line", "--jobs", "must be ≥ 1")
     out = Path(args.out or Path("out") / f"{scenario.name}-compare")
-    check_out(out, args.force)
+    check_output_folder(out, args.force)
     names = [x.strip() for x in args.designs.split(",") if x.strip()] if args.designs else shipped_designs()
     designs = load_designs(names)
     prepared = plan(scenario, designs, org_entries(args))
@@ -74,7 +67,7 @@ def run(args, scenario, bar_factory) -> int:
     finally:
         if bar:
             bar.close()
-    atomic_folder(out, lambda tmp: write(result, tmp, langs, args.pdf))
+    atomic_folder(out, lambda tmp: write(result, tmp, langs, args.pdf), force=args.force)
     if not args.quiet:
         print_summary(result, langs[0])
         print(f"outputs in {out}/")
