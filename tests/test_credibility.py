@@ -104,7 +104,9 @@ def test_latency_counts_withdrawn_exceptions_at_their_deadline():
 
 def test_react_is_the_first_adaptive_response():
     off = summary(scenario())
-    on = summary(scenario(**{"mobility.mode": "central", "mobility.scope": "institution"}))
+    # moves need a skill the organisation knows: with the whole skills registry, central moves answer the shock
+    on = summary(scenario(**{"mobility.mode": "central", "mobility.scope": "institution",
+                             "organisation.secondary_known_share": 1.0}))
     free = summary(scenario(**{"policy.freedom.risk_limit": 0.3}))
     assert off["react_days"] is None  # no lever, no response
     assert on["react_days"] is not None and on["react_days"] < on["window_days"]
