@@ -124,8 +124,6 @@ DAY_PARAMS = (
              "learning days of a flying agent wherever it goes"),
     DayParam("minimum_term", int, setting("mobility.minimum_term"),
              "days before a home may call a moved agent back"),
-    DayParam("move_cost_days", float, setting("mobility.move_cost_days"),
-             "days a moved agent produces nothing (handover, installation)"),
     DayParam("lessons_kept", bool, setting("mobility.lessons_kept"), "moves leave plans and twinning behind"),
 )
 

@@ -27,6 +27,8 @@ DAY_PARAMS = (
     DayParam("remote_productivity", float, setting("work.remote_productivity"), "remote productivity factor"),
     DayParam("fatigue_effect", float, setting("wellbeing.fatigue_effect"),
              "share of productivity (and of a manager's decision rate) lost at full fatigue"),
+    DayParam("move_cost_days", float, setting("mobility.move_cost_days"),
+             "days a moved agent produces nothing (handover, installation)"),
     DayParam("ramp_start", float, setting("mobility.ramp_start"),
              "productivity of a moved agent on its first day, share"),
     DayParam("wrong_move_productivity", float, setting("mobility.wrong_move_productivity"),
