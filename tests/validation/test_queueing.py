@@ -186,7 +186,7 @@ def test_mg1_pollaczek_khinchine():
         reps = replications(
             lambda seed, cv=cv: clean_scenario([("unit", 3, lam)], seed=seed, capacity=mu, signoff_cv=cv,
                                                days=1000),
-            n=12, first_seed=6_000 + 1_000 * i, warmup=100)
+            n=40, first_seed=6_000 + 1_000 * i, warmup=100)
         f.add(f"W (days), cv = {cv}", [r.latency for r in reps], w, 0.04)
         f.add(f"L, cv = {cv}", [r.in_system for r in reps], lam * w, 0.05)
     f.verify()

@@ -31,8 +31,13 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def steady(agents: int, days: int, seed: int, exception_share: float, authority: int, steps: int = 1,
-           extra: str = "") -> "Simulation":
-    """A commune with no shock, only exceptions reaching the desks."""
+           extra: str = "", information_wait: float = 0.0) -> "Simulation":
+    """A commune with no shock, only exceptions reaching the desks.
+
+    The patterns below are about desks' congestion; the information wait (a fixed delay
+    per level between the field and the desk, ``decisions.information_wait``, tested in
+    ``tests/test_mechanisms.py``) is off unless asked for, as in ``queue_lab``.
+    """
     text = f"""
 [run]
 days = {days}
@@ -45,6 +50,7 @@ exception_share = {exception_share!r}
 [decisions]
 spending_rate = 0.0
 partnership_rate = 0.0
+information_wait = {information_wait!r}
 [policy.authority]
 exception = {authority}
 [policy.validation]
@@ -69,8 +75,11 @@ def test_signoffs_one_vs_three_match_the_tandem_prediction():
 
 
 def test_tacit_approval_after_zero_days_means_no_wait():
+    # the tacit clock runs once the file is complete: a case still waiting for the field's
+    # information is not yet silence, so the information wait is set to zero here
     s = load("covid_lockdown_2020").with_values({"organisation.agents": 300, "run.days": 90,
-                                                   "policy.validation.tacit_days": 0.0})
+                                                   "policy.validation.tacit_days": 0.0,
+                                                   "decisions.information_wait": 0.0})
     sim = Simulation(s)
     out = sim.run()
     lat = out[:, COL["decision_latency_mean"]]
