@@ -61,9 +61,15 @@ class SweepReport:
 
 
 def flatten(summary: dict, prefix: str = "") -> dict:
-    """Nested dicts as one level of dotted keys (``decisions_by_type.exception.settled``)."""
+    """Nested dicts and lists as one level of dotted keys.
+
+    ``decisions_by_type.exception.settled``; a list's items are numbered from 0, so the
+    second shock's loss is ``shocks.1.area_lost``.
+    """
     out = {}
     for key, value in summary.items():
+        if isinstance(value, (list, tuple)):
+            value = {str(i): v for i, v in enumerate(value)}
         if isinstance(value, dict):
             out.update(flatten(value, f"{prefix}{key}."))
         else:
