@@ -58,14 +58,20 @@ ALIASES: dict[str, str] = {
 #: a measure whose name is also a daily column is reported as ``run_<name>``
 MEASURES = (
     "p0", "min_performance", "depth", "area_lost", "resilience_index", "days_to_min",
-    "days_to_recover", "post_shock_level", "react_days", "unmet", "unmet_essential",
+    "days_to_recover", "post_shock_level", "react_days", "window_days", "censored", "counter_adapt",
+    "lasting_gain", "second_shock_onset", "first_shock_area_lost", "second_shock_area_lost",
+    "unmet", "unmet_essential",
     "decision_latency_mean", "decision_latency_p95", "decision_errors", "rework",
     "share_settled_locally", "burnout_days", "fatigue_max", "manager_fatigue_mean",
-    "manager_fatigue_max", "engagement_change", "reporting_hours", "redeployed_agent_days",
+    "manager_fatigue_max", "fatigue_mean_max", "engagement_change", "reporting_hours", "redeployed_agent_days",
     "redeployed_across_agent_days", "moves", "moves_refused_skill", "moves_refused_decision",
     "ramp_days_lost", "volunteer_hours", "skills_revealed", "reallocated",
-    "initiatives_launched", "tasks_arrived", "tasks_processed", "decisions_created",
-    "decisions_completed_total", "decisions_withdrawn", "settled_locally", "tacit_approvals",
+    "initiatives_launched", "initiatives_approved", "initiatives_blocked", "initiatives_failed",
+    "initiatives_relayed", "initiatives_adopted", "initiatives_recognised", "initiatives_external",
+    "initiatives_external_supported", "initiators", "initiators_fatigue", "others_fatigue",
+    "initiators_engagement", "others_engagement", "tasks_arrived", "tasks_processed",
+    "decisions_created", "decisions_completed_total", "decisions_withdrawn",
+    "decisions_withdrawn_share", "settled_locally", "tacit_approvals",
 )
 
 

@@ -100,7 +100,8 @@ def test_preapproved_plan_needs_no_decision_and_reacts_faster(tmp_path):
 
 def test_ramp_up_costs_productivity(tmp_path):
     free = {"mobility.mode": "central", "mobility.move_cost_days": 0.0}
-    _, quick = run(scenario(tmp_path, **free, **{"mobility.learning_days": 0.0}))
+    _, quick = run(scenario(tmp_path, **free, **{"mobility.learning_days": 0.0, "mobility.known_learning_days": 0.0,
+                                                 "mobility.wrong_move_productivity": 1.0}))
     _, slow = run(scenario(tmp_path, **free, **{"mobility.learning_days": 30.0}))
     assert quick[:, COL["ramp_days_lost"]].sum() == 0
     assert slow[:, COL["ramp_days_lost"]].sum() > 5

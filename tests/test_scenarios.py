@@ -75,7 +75,7 @@ def test_chronic_shortage_does_not_recover(summaries):
     s = summaries["chronic_staff_shortage"]
     assert s["days_to_recover"] is None
     assert s["post_shock_level"] < 0.99
-    assert s["days_to_min"] > 365  # a slow decline, not a sudden drop
+    assert s["days_to_min"] > 300  # a slow decline over the year-long ramp, not a sudden drop
 
 
 def test_second_lockdown_is_milder_than_the_first():

@@ -149,7 +149,19 @@ def test_authority_level_deeper_than_the_organisation(tmp_path, capsys):
 
 
 def test_subsidiary_preset_beats_centralised_in_the_lockdown():
-    cen = summary(**{"policy.authority.preset": "centralised"})
-    sub = summary(**{"policy.authority.preset": "subsidiary"})
-    assert sub["area_lost"] < cen["area_lost"]
-    assert np.isfinite(sub["decision_latency_p95"])
+    """Paired seeds (common random numbers): less performance lost, much shorter waits.
+
+    Local decisions err more (``decisions.local_error``) and their rework costs work, so
+    the gain in area lost is small beside its spread over seeds: the test pairs six.
+    """
+    lost, faster = [], []
+    for seed in range(1, 7):
+        cen = summary(**{"policy.authority.preset": "centralised", "run.seed": seed})
+        sub = summary(**{"policy.authority.preset": "subsidiary", "run.seed": seed})
+        lost.append(sub["area_lost"] - cen["area_lost"])
+        faster.append(sub["decision_latency_mean"] - cen["decision_latency_mean"])
+        assert np.isfinite(sub["decision_latency_p95"])
+        assert sub["rework"] > cen["rework"]
+    for diff in (lost, faster):
+        high = np.mean(diff) + 2.571 * np.std(diff, ddof=1) / np.sqrt(len(diff))  # t(0.975, 5)
+        assert high < 0, diff
