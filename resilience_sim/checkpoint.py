@@ -10,9 +10,11 @@ scenario, applies a design's changes to the rules and the shock from day D on, r
 the state and continues; continued unchanged it is bit-identical to the uninterrupted run.
 
 What a fork can change: any policy, lever, shock or run parameter that acts day by day
-(and the seed of the days after D). What it cannot: ``organisation.*`` (the organisation
-is built before day 0), nor anything whose effect was drawn when the run started (the
-state at day D holds it).
+(and the seed of the days after D). What it cannot: the parameters declared ``built``
+(:func:`built_keys`): ``organisation.*`` (the organisation is built before day 0) and
+what is drawn when the run starts (flying pool, HR crisis cell, reassignment plans,
+twins' training), which the state at day D holds; nor twinning, set up with the
+organisation's network.
 """
 
 from __future__ import annotations
@@ -99,10 +101,11 @@ def restore(path: str | Path, values: dict[str, Any] | None = None) -> Simulatio
     meta, arrays = read(path)
     saved = _from_dict(meta["scenario"])
     values = dict(values or {})
-    built = [k for k in values if k.startswith("organisation.")]
+    built = built_keys(values)
     if built:
-        raise ScenarioError(str(path), built[0], "the organisation is built before day 0; a fork from day "
-                            f"{meta['day']} can change policies, levers and the shock, not the organisation")
+        raise ScenarioError(str(path), built[0], "is built before day 0 (the organisation, the flying pool, "
+                            f"the plans, the training); a fork from day {meta['day']} can change policies, "
+                            "levers acting day by day and the shock, not it")
     from .explore.keys import apply_values
 
     seed = values.pop("run.seed", saved["run.seed"])
@@ -116,6 +119,27 @@ def restore(path: str | Path, values: dict[str, Any] | None = None) -> Simulatio
         sim.scenario = design.with_values({"run.seed": seed}, "fork")
     _restore_arrays(sim, arrays, meta, str(path))
     return sim
+
+
+def fork_values(path: str | Path, given: Scenario) -> dict[str, Any]:
+    """What the command line changes in a saved state's scenario (``given`` is the same scenario, set)."""
+    meta, _ = read(path)
+    if given.name != meta["scenario"]["name"]:
+        raise ScenarioError(str(path), "scenario", f"the state is of {meta['scenario']['name']!r}, "
+                            f"not {given.name!r}; give the same scenario")
+    return {k: given[k] for k in given.params if given[k] != meta["scenario"]["params"].get(k)}
+
+
+def state_day(path: str | Path) -> int:
+    """The day a state was saved at."""
+    return int(read(path)[0]["day"])
+
+
+def built_keys(values: dict[str, Any]) -> list[str]:
+    """The keys of ``values`` that a fork cannot change (declared ``built``)."""
+    from .params import PARAMS
+
+    return [k for k in values if k in PARAMS and PARAMS[k].built]
 
 
 def _restore_arrays(sim: Simulation, arrays: dict, meta: dict, source: str) -> None:
@@ -180,10 +204,7 @@ def cmd_run(args) -> int:
     if args.from_state:
         meta, _ = read(args.from_state)
         given = _load(args)
-        if given.name != meta["scenario"]["name"]:
-            raise ScenarioError(args.from_state, "scenario", f"the state is of {meta['scenario']['name']!r}, "
-                                f"not {given.name!r}; give the same scenario")
-        values = {k: given[k] for k in given.params if given[k] != meta["scenario"]["params"].get(k)}
+        values = fork_values(args.from_state, given)
         sim = restore(args.from_state, values)
         out = Path(args.out or Path("out") / f"{given.name}-from-day{meta['day']}")
         extra = None

@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                    "(archetype names or org-chart .csv files), e.g. commune_50k,departement,my_chart.csv")
     c.add_argument("--lang", default="en", help="language of the report: en, fr or en,fr (default en)")
     c.add_argument("--pdf", action="store_true", help="also print report.pdf (headless Chromium)")
+    c.add_argument("--from", dest="from_state", metavar="STATE",
+                   help="every design continues this saved state (run --save-at DAY): which lever now?")
     c.add_argument("--set-b", action="append", default=[], metavar="KEY=VALUE",
                    help="A/B form: what design B changes, e.g. --set-b mobility.mode=central")
     c.add_argument("--replicates", type=int, default=30, help="paired replicates per design (default 30)")
@@ -195,9 +197,9 @@ def cmd_compare(args) -> int:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130
-    if args.designs or args.org or args.orgs or args.pdf:
-        raise ScenarioError("command line", "--set-b", "is the A/B form; --designs/--org/--orgs/--pdf belong to "
-                            "the designs form: use one or the other")
+    if args.designs or args.org or args.orgs or args.pdf or args.from_state:
+        raise ScenarioError("command line", "--set-b", "is the A/B form; --designs/--org/--orgs/--pdf/--from "
+                            "belong to the designs form: use one or the other")
     if args.replicates < 2 or args.jobs < 1:
         raise ScenarioError("command line", "--replicates/--jobs", "need at least 2 replicates and 1 job")
     change = {k: v for k, v in a.with_settings(args.set_b).params.items() if a.params[k] != v}

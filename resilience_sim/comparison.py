@@ -12,6 +12,12 @@ a fixed generator, so the same inputs give the same interval). Daily curves
 band per day.
 
 Runs go to local processes (``jobs``); results do not depend on ``jobs``.
+
+From a saved state (``compare --from STATE``, see :mod:`.checkpoint`) every design
+continues the same run from the day it was saved: the past is shared, the design's
+levers act from that day on, and the replicates' seeds draw the days after it. The
+levers that are built before day 0 (``built`` parameters, twinning) cannot be switched
+on in the middle of a crisis: they are left out of that design, and said so.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ class Arm:
     org: str
     design: str
     scenario: Scenario
+    values: dict | None = None  # a fork's changes to the saved scenario (None: a whole run)
 
 
 def org_scenario(scenario: Scenario, entry: str | None) -> Scenario:
@@ -94,11 +101,7 @@ def plan(scenario: Scenario, designs: list[Design], orgs: list[str | None]) -> t
         if any(d["label"] == label for d in described):
             raise ScenarioError("--orgs", label, "is listed twice; list each organisation once")
         _, names = families(org)
-        d = describe(org)
-        info = {"label": label, "agents": d["agents"], "services": d["services"],
-                "institutions": d["institutions"],
-                "managers_by_level": {str(k): v for k, v in d["managers_by_level"].items()},
-                "service_names": names, "left_out": {}}
+        info = _describe(org, label, names)
         for design in designs:
             ds, left = apply(s, design, names)
             if left:
@@ -109,16 +112,74 @@ def plan(scenario: Scenario, designs: list[Design], orgs: list[str | None]) -> t
     return arms, described
 
 
+def fork_plan(state: str, scenario: Scenario, designs: list[Design]) -> tuple[list[Arm], list[dict]]:
+    """Every arm of a comparison from a saved state, and a description of its organisation.
+
+    Args:
+        state: the saved state (``.npz``).
+        scenario: the state's scenario with the command line's settings (which every
+            design continues with).
+        designs: the designs.
+
+    Returns:
+        As :func:`plan`; each organisation's ``levers_left_out`` names, per design, the
+        levers that are built before day 0 and so left out of the fork.
+
+    """
+    from .checkpoint import built_keys, fork_values, restore
+
+    common = fork_values(state, scenario)
+    refused = built_keys(common)
+    if refused:
+        raise ScenarioError(state, refused[0], "is built before day 0: a comparison from a saved state can "
+                            "change what acts day by day, not it")
+    org = build(scenario)
+    _, names = families(org)
+    info = _describe(org, org_label(scenario, None), names)
+    info["levers_left_out"] = {}
+    arms = []
+    for design in designs:
+        values = {**common, **design.values}
+        left = [k for k in built_keys(design.values) if design.values[k] != scenario[k]]
+        for key in built_keys(design.values):  # those equal to the state's are in force already
+            values.pop(key)
+        left_out = [{"key": k, "value": design.values[k]} for k in left]
+        left_out += [{"key": "twinning", "value": f"{p['a']} ↔ {p['b']}"} for p in design.twinning]
+        if left_out:
+            info["levers_left_out"][design.name] = left_out
+        restore(state, values)  # a design that does not fit the state fails here, before any long work
+        arms.append(Arm(info["label"], design.name, scenario.with_values(values, design.source), values))
+    return arms, [info]
+
+
+def _describe(org, label: str, names: list[str]) -> dict:
+    d = describe(org)
+    return {"label": label, "agents": d["agents"], "services": d["services"], "institutions": d["institutions"],
+            "managers_by_level": {str(k): v for k, v in d["managers_by_level"].items()},
+            "service_names": names, "left_out": {}}
+
+
 def _outputs(scenario: Scenario) -> dict:
     """What a comparison keeps of one run: its summary and a few daily curves."""
-    res = run(scenario)
+    return _kept(run(scenario))
+
+
+def _fork_outputs(item: tuple[str, dict, int]) -> dict:
+    """The same for a fork: ``item`` is (state, the design's values, seed)."""
+    from .checkpoint import resume_run
+
+    state, values, seed = item
+    return _kept(resume_run(state, {**values, "run.seed": seed}))
+
+
+def _kept(res) -> dict:
     return {"summary": res.summary,
             "curves": {c: res.table[c].to_numpy(dtype=np.float64) for c in CURVES}}
 
 
 def compare_designs(scenario: Scenario, designs: list[Design], orgs: list[str | None], r: int, jobs: int = 1,
                     progress: Callable[[int], None] | None = None,
-                    prepared: tuple[list[Arm], list[dict]] | None = None) -> dict:
+                    prepared: tuple[list[Arm], list[dict]] | None = None, state: str | None = None) -> dict:
     """Run every design on every organisation on ``r`` common seeds and compare them.
 
     Args:
@@ -128,16 +189,24 @@ def compare_designs(scenario: Scenario, designs: list[Design], orgs: list[str | 
         r: replicates per design (≥ 2 for intervals).
         jobs: local processes.
         progress: called with 1 after each run.
-        prepared: the result of :func:`plan` if already made.
+        prepared: the result of :func:`plan` (or :func:`fork_plan`) if already made.
+        state: a saved state every design continues (``orgs`` then empty); see
+            :func:`fork_plan`.
 
     Returns:
         A JSON-serialisable dict (see :func:`summarise_arm` for each design's block).
 
     """
-    arms, described = prepared or plan(scenario, designs, orgs)
+    if state and orgs:
+        raise ScenarioError("--from", state, "a saved state holds its organisation: give no other organisation")
+    arms, described = prepared or (fork_plan(state, scenario, designs) if state else plan(scenario, designs, orgs))
     seeds = replicate_seeds(scenario["run.seed"], r)
-    runs = [a.scenario.with_values({"run.seed": s}, "replicate seed") for a in arms for s in seeds]
-    outs = run_many(runs, jobs, progress, worker=_outputs)
+    if state:
+        state = str(Path(state).resolve())
+        outs = run_many([(state, a.values, s) for a in arms for s in seeds], jobs, progress, worker=_fork_outputs)
+    else:
+        runs = [a.scenario.with_values({"run.seed": s}, "replicate seed") for a in arms for s in seeds]
+        outs = run_many(runs, jobs, progress, worker=_outputs)
     names = [d.name for d in designs]
     reference = BASELINE if BASELINE in names else names[0]
     for info in described:
@@ -152,7 +221,14 @@ def compare_designs(scenario: Scenario, designs: list[Design], orgs: list[str | 
         "days": scenario["run.days"], "start_date": scenario["run.start_date"], "onset": scenario.onset,
         "shock": [dict(c) for c in scenario.shocks], "replicates": r, "seeds": seeds, "reference": reference,
         "designs": [design_record(d) for d in designs], "orgs": described,
+        "fork": {"state": Path(state).name, "day": _state_day(state)} if state else None,
     }
+
+
+def _state_day(state: str) -> int:
+    from .checkpoint import state_day
+
+    return state_day(state)
 
 
 def design_record(d: Design) -> dict:

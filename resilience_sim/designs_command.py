@@ -4,7 +4,8 @@ Writes into the output folder, whole or not at all: ``comparison.csv`` (organisa
 design × measure: median, 90 % band, paired difference to the reference and its 95 %
 interval, relative change and its interval), ``comparison.json`` (everything, including
 daily bands) and ``report.html`` (``report.<lang>.html`` for several languages), plus
-``report.pdf`` with ``--pdf``.
+``report.pdf`` with ``--pdf``. With ``--from STATE`` every design continues a saved run
+from its day (see :func:`.comparison.fork_plan`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def org_entries(args) -> list[str | None]:
 
 def run(args, scenario, bar_factory) -> int:
     """The designs form of ``compare`` (``args`` from the CLI parser, ``scenario`` loaded)."""
-    from .comparison import compare_designs, plan
+    from .comparison import compare_designs, fork_plan, plan
     from .designs import load_designs, shipped_designs
     from .results import atomic_folder, check_output_folder
 
@@ -57,13 +58,16 @@ def run(args, scenario, bar_factory) -> int:
     check_output_folder(out, args.force)
     names = [x.strip() for x in args.designs.split(",") if x.strip()] if args.designs else shipped_designs()
     designs = load_designs(names)
-    prepared = plan(scenario, designs, org_entries(args))
+    state = args.from_state
+    if state and (args.org or args.orgs):
+        raise ScenarioError("command line", "--from", "a saved state holds its organisation: give no --org/--orgs")
+    prepared = fork_plan(state, scenario, designs) if state else plan(scenario, designs, org_entries(args))
     if args.pdf:
         _check_pdf()
     bar = bar_factory(len(prepared[0]) * args.replicates, "runs", args.quiet)
     try:
         result = compare_designs(scenario, designs, [], args.replicates, args.jobs,
-                                 bar.update if bar else None, prepared)
+                                 bar.update if bar else None, prepared, state)
     finally:
         if bar:
             bar.close()

@@ -9,6 +9,8 @@ value chosen for plausibility, to be calibrated by the user.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .schema import Param
 
 LEVEL_NAMES = ("executive", "deputy", "director", "head of service", "team leader")
@@ -192,11 +194,11 @@ _P = [
               "services, institution, territory (every institution of the scenario)"),
     Param("mobility.flying_pool", "int", 0, 0, 5_000_000, "agents",
           "flying agents, drawn among staff, movable across the whole territory whatever the scope; "
-          "they are lent first (available whenever present, never called back by their home)"),
+          "they are lent first (available whenever present, never called back by their home)", built=True),
     Param("mobility.flying_skills", "int", 2, 0, 20, "missions",
           "missions of essential services a flying agent knows besides its own skills (drawn per agent)",
           "DESIGN §3: Wallace & Whitt 2005 — a few well-placed skills per agent give most of the "
-          "benefit of full flexibility; two extra skills (three in all) is taken here"),
+          "benefit of full flexibility; two extra skills (three in all) is taken here", built=True),
     Param("mobility.flying_learning_days", "float", 1.0, 0, 365, "days",
           "days for a flying agent to reach full productivity wherever it goes (it is used to arriving)",
           "assumption"),
@@ -229,7 +231,7 @@ _P = [
           "share of the staff of twinned services trained for the twin's mission (it becomes "
           "their known secondary skill)",
           "assumption, after DESIGN §3: Jordan & Graves 1995 — limited cross-training, well placed, "
-          "captures most of the benefit of full flexibility"),
+          "captures most of the benefit of full flexibility", built=True),
     Param("mobility.lessons_kept", "bool", True,
           doc="what the organisation learns in a shock lasts: a move becomes the agent's "
               "reassignment plan, services that exchanged staff become twinned"),
@@ -245,10 +247,10 @@ _P = [
           doc="agents of services whose demand is below half of normal may be lent to external "
               "actors of the territory (skills sponsorship)"),
     Param("hr.crisis_cell", "int", 0, 0, 1000, "deciders",
-          "HR crisis cell taking redeployment decisions (0 = none: the hierarchy decides)"),
+          "HR crisis cell taking redeployment decisions (0 = none: the hierarchy decides)", built=True),
     Param("hr.reassignment_plan_share", "float", 0.0, 0, 1, "share",
           "share of staff with a pre-approved personal reassignment plan (continuity plan): "
-          "their moves need no decision"),
+          "their moves need no decision", built=True),
     # --- spontaneous initiatives (DESIGN §1.2 step 5, §1.3) ----------------------------
     Param("initiatives.enabled", "bool", False,
           doc="agents may launch initiatives without mandate (off: the stage does nothing)"),
@@ -379,7 +381,9 @@ _P = [
           "recover before (the next shock's onset also ends it)", "assumption: a budget year"),
 ]
 
-PARAMS: dict[str, Param] = {p.key: p for p in _P}
+#: the organisation is built before day 0: each ``organisation.*`` parameter is ``built``
+PARAMS: dict[str, Param] = {p.key: replace(p, built=True) if p.key.startswith("organisation.") else p
+                            for p in _P}
 
 SERVICE_FIELDS: dict[str, Param] = {p.key: p for p in [
     Param("name", "str", None, doc="service name"),

@@ -45,6 +45,8 @@ class Param:
         doc: what it means in the model.
         source: where the default comes from (a figure of DESIGN §3, or "assumption").
         choices: allowed values for ``choice``.
+        built: its effect is drawn when the run starts (the organisation, the flying pool,
+            the plans, the training): a fork from a saved state cannot change it.
 
     """
 
@@ -57,6 +59,7 @@ class Param:
     doc: str = ""
     source: str = "assumption"
     choices: tuple[str, ...] = field(default_factory=tuple)
+    built: bool = False
 
     @property
     def name(self) -> str:

@@ -372,3 +372,39 @@ def test_workbench_model_evaluated_through_a_backend_matches_its_own_function(sm
                                "mobility.mode": x["mobility_mode"]})
     assert direct["min_performance"] == outcomes["min_performance"][4]
     assert np.isfinite(outcomes["unmet_essential"]).all()
+
+
+def test_compare_designs_from_one_saved_state(state, tmp_path, capsys):
+    """Every design continues the saved run: the past is shared, built levers are left out and said so."""
+    path, whole = state
+    out = tmp_path / "c"
+    argv = ["compare", "covid_lockdown_2020", *SMALL, "--from", str(path), "--designs",
+            "baseline,subsidiarity,micro_mobility", "--replicates", "2", "--jobs", "1", "--quiet", "--out", str(out),
+            "--lang", "en,fr"]
+    assert main(argv) == 0
+    result = json.loads((out / "comparison.json").read_text())
+    assert result["fork"] == {"state": path.name, "day": 35}
+    org = result["orgs"][0]
+    past = whole.table["performance"].to_numpy()[:35]
+    for name in ("baseline", "subsidiarity", "micro_mobility"):
+        band = org["results"][name]["curves"]["performance"]
+        np.testing.assert_allclose(band["p05"][:35], past, rtol=1e-6)  # shared past, every replicate
+        np.testing.assert_allclose(band["p95"][:35], past, rtol=1e-6)
+    assert org["results"]["subsidiarity"]["curves"]["performance"]["median"][40:] != \
+        org["results"]["baseline"]["curves"]["performance"]["median"][40:]
+    left = {lv["key"] for lv in org["levers_left_out"]["micro_mobility"]}
+    assert {"organisation.secondary_known_share", "mobility.flying_pool", "twinning"} <= left
+    assert "baseline" not in org["levers_left_out"]  # its built levers equal the state's
+    html = (out / "report.fr.html").read_text()
+    assert "sauvegardé au jour 35" in html and "mobility.flying_pool = 10" in html
+
+
+def test_compare_from_a_state_refuses_other_organisations_and_built_levers(state, tmp_path, capsys):
+    path, _ = state
+    base = ["compare", "covid_lockdown_2020", *SMALL, "--from", str(path), "--replicates", "2", "--quiet"]
+    _fails(capsys, [*base, "--orgs", "departement", "--out", str(tmp_path / "a")], "--from", "organisation")
+    _fails(capsys, [*base, "--set", "mobility.flying_pool=5", "--out", str(tmp_path / "b")],
+           "mobility.flying_pool", "built before day 0")
+    _fails(capsys, ["run", "covid_lockdown_2020", *SMALL, "--from", str(path), "--set", "hr.crisis_cell=2",
+                    "--out", str(tmp_path / "c")], "hr.crisis_cell", "built before day 0")
+    assert not any((tmp_path / x).exists() for x in "abc")

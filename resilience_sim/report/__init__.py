@@ -68,6 +68,7 @@ def context(result: dict, w: Words, today: dt.date) -> dict:
         "generated": w.t("generated", version=_version(), date=_date(today, w), replicates=r),
         "reference_sentence": w.t("s_reference_is", design=ref_title),
         "description": result["description"],
+        "fork": w.t("fork", **result["fork"]) if result.get("fork") else None,
         "shock_intro": w.t("shock_intro", days=result["days"], onset=result["onset"],
                            start=_date(dt.date.fromisoformat(result["start_date"]), w)),
         "components": [_component(c, w) for c in result["shock"]],
@@ -105,6 +106,10 @@ def _org_block(org: dict, designs: list[dict], ref: str, r: int, w: Words, onset
     managers = ", ".join(w.number(org["managers_by_level"][str(k)], "count") for k in range(5))
     left = [w.t("left_out", org=org["label"], pairs=", ".join(f"{p['a']} ↔ {p['b']}" for p in pairs))
             for pairs in org["left_out"].values()]
+    titles = {d["name"]: d["title"][w.lang] for d in designs}
+    left += [w.t("levers_left_out", design=titles.get(name, name),
+                 levers=", ".join(f"{lv['key']} = {_value(lv['value'], w)}" for lv in levers))
+             for name, levers in org.get("levers_left_out", {}).items()]
     left = list(dict.fromkeys(left))
     cap_rows, best_count, n_rows = _capacities(org, designs, w, ref)
     return {
