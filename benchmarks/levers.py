@@ -1,7 +1,9 @@
 """Cost of the levers: cost per agent-day with each lever on, relative to the baseline.
 
 Run side by side in one process, interleaved, medians over repetitions, compile time
-apart (a first day is run before timing). ``python -m benchmarks.levers [agents] [reps]``.
+apart (a first day is run before timing). ``python -m benchmarks.levers [agents] [reps]
+[--no-record]``. Goal (issue 16): initiatives on add ≤ 20 % to the cost per agent-day at
+100,000 agents; "off adds nothing" is a comparison of builds (``benchmarks.builds``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import sys
 import time
 
 from resilience_sim import Simulation, load
+
+from .features import line, save
 
 DESIGNS = {
     "baseline (today, no mobility)": {},
@@ -40,7 +44,7 @@ def cost(scenario) -> tuple[float, float]:
     return seconds / n * 1e9, float(sim.buffers.counts[2]) / (n + sim.org.n_agents)
 
 
-def main(agents: int = 100_000, reps: int = 3) -> dict[str, tuple[float, float]]:
+def main(agents: int = 100_000, reps: int = 3, record: bool = True) -> dict[str, tuple[float, float]]:
     base = load("covid_lockdown_2020").with_values({"organisation.agents": agents})
     times: dict[str, list[float]] = {k: [] for k in DESIGNS}
     load_per: dict[str, float] = {}
@@ -61,8 +65,15 @@ def main(agents: int = 100_000, reps: int = 3) -> dict[str, tuple[float, float]]
         out[name] = (med, med / ref)
         print(f"| {name} | {med:.1f} ({min(times[name]):.1f}–{max(times[name]):.1f}) | {med / ref:.2f}× "
               f"| {load_per[name]:.3f} |")
+    on = out["initiatives: on (defaults)"][1]
+    full = out["initiatives: on + risk compensation, testimony call, innovation cell"][1]
+    lines = [line(f"initiatives on add ≤ 20 % to the cost per agent-day at {agents:,} agents",
+                  f"+{on - 1:.0%} (defaults), +{full - 1:.0%} (with the initiatives design's levers)",
+                  max(on, full) <= 1.2, f"median of {reps} interleaved runs; baseline {ref:.1f} ns per agent-day")]
+    save("levers", lines, {"agents": agents, "reps": reps, "ns_per_agent_day": times}, record)
     return out
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    args = [a for a in sys.argv[1:] if a != "--no-record"]
+    main(*(int(a) for a in args[:2]), record="--no-record" not in sys.argv)

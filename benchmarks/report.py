@@ -270,14 +270,19 @@ def records(folder: Path = HISTORY) -> list[dict]:
 
 
 def render(folder: Path = HISTORY) -> str:
-    """The whole page: the latest full run, then the history of the headline figures."""
+    """The whole page: the latest full run, the feature benchmarks, the history of the headline figures."""
+    from .features import section as features
+
     recs = records(folder)
+    feats = features(folder / "features")
     if not recs:
-        return HEADER + "\nNo full run recorded yet: `python -m benchmarks` makes one.\n"
+        return HEADER + "\nNo full run recorded yet: `python -m benchmarks` makes one.\n" + (
+            "\n" + feats if feats else "")
     latest = recs[-1]
     path = sorted(folder.glob("*.json"))[-1]
     checks = [(g["gate"], g["passed"], g["message"]) for g in latest.get("gates", [])] or None
     return (HEADER + "\n" + section(latest, path, checks).replace("## ", "## Latest full run: ", 1)
+            + ("\n" + feats if feats else "")
             + f"\n## History of the full runs ({len(recs)})\n\n" + history_table(recs))
 
 
