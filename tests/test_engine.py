@@ -85,6 +85,18 @@ def test_conservation_check_catches_a_desk_left_unmarked(small):
         sim.check_conservation()
 
 
+def test_conservation_check_catches_a_decision_held_twice(small):
+    """Two slots of the pool holding the same decision (uid) break the last law."""
+    sim = Simulation(small)
+    while (sim.decisions.uid >= 0).sum() < 2:
+        sim.step()
+    sim.check_conservation()
+    i, j = np.flatnonzero(sim.decisions.uid >= 0)[:2]
+    sim.decisions.uid[j] = sim.decisions.uid[i]
+    with pytest.raises(ConservationError, match=f"held twice \\(uid {sim.decisions.uid[i]}, 2 times\\)"):
+        sim.check_conservation()
+
+
 def test_lockdown_dips_and_recovers():
     sim = Simulation(load("covid_lockdown_2020"))
     out = sim.run()

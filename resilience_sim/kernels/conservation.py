@@ -45,14 +45,17 @@ def violation(day, services, managers, decisions, buf, found):
     n_desks = managers.level.shape[0]
     pending = np.zeros(n_services, dtype=np.int64)
     load = np.zeros(n_desks, dtype=np.int64)
-    uids = np.empty(c[COUNT_ACTIVE] + 1, dtype=np.int64)
+    size = _table_size(c[COUNT_ACTIVE])
+    table = np.full(size, -1, dtype=np.int64)  # the uids held, an open-addressing set
+    twice = -1
     used = 0
     alive = 0
     for i in range(decisions.uid.shape[0]):
-        if decisions.uid[i] < 0:
+        u = decisions.uid[i]
+        if u < 0:
             continue
-        if used < uids.shape[0]:
-            uids[used] = decisions.uid[i]
+        if used < size // 2 and twice < 0 and not _add(table, u):
+            twice = u
         used += 1
         load[decisions.manager[i]] += 1
         if decisions.expires[i] > day:
@@ -87,11 +90,31 @@ def violation(day, services, managers, decisions, buf, found):
         marked = (buf.desk_active[m >> 6] >> np.uint64(m & 63)) & np.uint64(1)
         if load[m] > 0 and marked == 0:
             return _found(found, 9, m, load[m])
-    held = np.sort(uids[:used])
-    for j in range(1, used):
-        if held[j] == held[j - 1]:
-            return _found(found, 8, held[j], 2)
+    if twice >= 0:
+        return _found(found, 8, twice, 2)
     return 0
+
+
+@njit(cache=True, inline="always")
+def _table_size(n):
+    """A power of two at least twice ``n`` (and 4)."""
+    size = 4
+    while size < 2 * (n + 1):
+        size *= 2
+    return size
+
+
+@njit(cache=True, inline="always")
+def _add(table, u):
+    """Put uid ``u`` (≥ 0) in the set ``table`` (less than half full); False if it was there."""
+    mask = table.shape[0] - 1
+    h = (u * 0x9E3779B1) & mask  # Fibonacci hashing: consecutive uids spread over the table
+    while table[h] >= 0:
+        if table[h] == u:
+            return False
+        h = (h + 1) & mask
+    table[h] = u
+    return True
 
 
 @njit(cache=True, inline="always")
