@@ -1,17 +1,34 @@
 """Figures for people: the performance curve with the shock window shaded.
 
-Labels exist in English and French (``lang="en"`` or ``"fr"``).
+Labels exist in English and French (``lang="en"`` or ``"fr"``). The figures are
+matplotlib ``Figure`` objects made without pyplot: saving one needs no display and
+selects no backend, and Jupyter shows one left as a cell's value as a PNG
+(:class:`ShownFigure`), whatever the notebook's backend.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import io
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
-from .metrics import smooth  # noqa: E402
+from .metrics import smooth
+
+
+class ShownFigure(Figure):
+    """A figure that Jupyter shows as a PNG whatever matplotlib's backend."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
+
+
+def subplots(*args, **kw):
+    """``(figure, axes)`` as ``pyplot.subplots`` gives them, on a :class:`ShownFigure` not held by pyplot."""
+    fig = ShownFigure(figsize=kw.pop("figsize", None))
+    return fig, fig.subplots(*args, **kw)
 
 LABELS = {
     "en": {"title": "Performance: share of demand served on time", "day": "day",
@@ -57,7 +74,7 @@ def performance_figure(result, lang: str = "en"):
     s = result.scenario
     p = result.table["performance"].to_numpy()
     w = s["outcomes.smoothing_days"]
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = subplots(figsize=(9, 4.5))
     _shade(ax, result.crisis, t["shock"])
     days = result.table["day"].to_numpy()
     ax.plot(days, p, color="0.6", lw=0.8, label=t["p"])
@@ -79,7 +96,7 @@ def queues_figure(result, lang: str = "en"):
     """Decisions waiting at the desks of each level over time, shock window shaded."""
     t = LABELS[lang]
     table = result.table
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = subplots(figsize=(9, 4.5))
     _shade(ax, result.crisis, t["shock"])
     days = table["day"].to_numpy()
     for level, name in enumerate(t["levels"]):
@@ -97,7 +114,7 @@ def queues_figure(result, lang: str = "en"):
 def flows_figure(result, lang: str = "en", top: int = 15):
     """The largest flows of agent-days from home service to host service."""
     t = LABELS[lang]
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = subplots(figsize=(9, 4.5))
     flows, names = result.flows, result.families
     if flows is None or flows.sum() == 0:
         ax.text(0.5, 0.5, t["no_flow"], ha="center", va="center", transform=ax.transAxes)
@@ -118,7 +135,7 @@ def initiatives_figure(result, lang: str = "en", top: int = 12):
     """Initiatives launched, blocked and adopted a week, running ones; and their routes."""
     t = LABELS[lang]
     table = result.table
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    fig, (ax, bx) = subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
     _shade(ax, result.crisis, t["shock"])
     days = table["day"].to_numpy()
     weeks = days // 7

@@ -141,8 +141,6 @@ def normal_days(sim: Simulation, episodes: list[tuple[int, int]]) -> tuple[float
 def write(result: RunResult, folder: str | Path, lang: str = "en",
           extra: Callable[[Path], None] | None = None, force: bool = False) -> Path:
     """Write a run's outputs into ``folder`` atomically (see :func:`atomic_folder`); return the folder."""
-    import matplotlib.pyplot as plt
-
     from .figures import flows_figure, initiatives_figure, performance_figure, queues_figure
 
     def fill(tmp: Path) -> None:
@@ -152,12 +150,10 @@ def write(result: RunResult, folder: str | Path, lang: str = "en",
                            ("flows.png", flows_figure)):
             fig = make(result, lang)
             fig.savefig(tmp / name, dpi=120)
-            plt.close(fig)
         if result.initiatives is not None:
             result.initiatives.to_csv(tmp / "initiatives.csv", index=False)
             fig = initiatives_figure(result, lang)
             fig.savefig(tmp / "initiatives.png", dpi=120)
-            plt.close(fig)
         if extra is not None:
             extra(tmp)
 

@@ -14,7 +14,6 @@ levers (:func:`design_settings`, :func:`design_levers`), a run's event log
 
 from __future__ import annotations
 
-import io
 import os
 from typing import Any
 
@@ -24,6 +23,7 @@ from matplotlib.figure import Figure
 
 from . import results
 from .designs import load_design
+from .figures import ShownFigure
 from .kernels.record import column_index
 from .scenario import Scenario, load
 
@@ -102,20 +102,6 @@ EVENTS = {
 }
 
 
-class NotebookFigure(Figure):
-    """A figure Jupyter shows as a PNG whatever matplotlib's backend.
-
-    ``resilience_sim.figures`` selects the Agg backend when it is imported, so the inline
-    backend never registers its display of figures: a plain ``Figure`` left as a cell's
-    last value would show as ``<Figure size …>``. This one renders itself.
-    """
-
-    def _repr_png_(self) -> bytes:
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=100)
-        return buffer.getvalue()
-
-
 def quick() -> bool:
     """Whether ``RESILIENCE_SIM_QUICK`` asks for small, fast runs."""
     return os.environ.get("RESILIENCE_SIM_QUICK", "") not in ("", "0", "false", "no")
@@ -172,7 +158,7 @@ def curves(found: dict[str, list[results.RunResult]], lang: str = "fr", column: 
            title: str = "") -> Figure:
     """Median and 90 % band of a daily column for each design."""
     w = WORDS[lang]
-    fig = NotebookFigure(figsize=(9, 4), layout="constrained")
+    fig = ShownFigure(figsize=(9, 4), layout="constrained")
     ax = fig.add_subplot()
     for label, rs in found.items():
         values = np.vstack([r.table[column].to_numpy() for r in rs])
@@ -332,7 +318,7 @@ def initiatives_over_time(result: results.RunResult, lang: str = "fr", title: st
     w = WORDS[lang]
     by_day = initiatives_by_day(result)
     days = by_day["day"].to_numpy()
-    fig = NotebookFigure(figsize=(9, 5), layout="constrained")
+    fig = ShownFigure(figsize=(9, 5), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     for step in STEPS:
         top.step(days, by_day[step].cumsum().to_numpy(), where="post", lw=2, color=_STEP_COLOURS[step],
@@ -380,7 +366,7 @@ def initiatives_bars(found: dict[str, list[results.RunResult]], lang: str = "fr"
 
     """
     w = WORDS[lang]
-    fig = NotebookFigure(figsize=(9, 4), layout="constrained")
+    fig = ShownFigure(figsize=(9, 4), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(len(STEPS))
     width = 0.8 / max(len(found), 1)

@@ -124,3 +124,20 @@ def test_table_reads_other_measures():
     shocks = workshop.table(found, "fr", workshop.SHOCKS)
     assert shocks.loc["jours perdus au second choc", "x"] == 4.0 and len(shocks) == len(workshop.SHOCKS)
     assert len(workshop.table(found, "en")) == len(workshop.MEASURES)
+
+
+def test_every_run_figure_shows_as_a_png_and_importing_them_leaves_the_backend(designed):
+    """Notebooks 01–06 show the run's figures as images: none is held by pyplot or forces Agg."""
+    import subprocess
+    import sys
+
+    from resilience_sim import figures
+
+    for make in (figures.performance_figure, figures.queues_figure, figures.flows_figure,
+                 figures.initiatives_figure):
+        fig = make(designed, "fr")
+        assert fig._repr_png_().startswith(b"\x89PNG"), make.__name__
+    code = ("import matplotlib; matplotlib.use('svg'); import resilience_sim.figures, resilience_sim.workshop; "
+            "print(matplotlib.get_backend())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "svg"
