@@ -6,21 +6,36 @@ the designs in order and a :class:`~.catalogue.Words`, and returns an SVG string
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 
 import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Polygon
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.patches import Polygon  # noqa: E402
+from .catalogue import Words
 
-from .catalogue import Words  # noqa: E402
+#: the report's style, in force while each figure is drawn (matplotlib's global settings untouched)
+STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
+         "svg.hashsalt": "resilience_sim"}
+_COLOURS = matplotlib.colormaps["tab10"].colors
 
-plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
-                     "axes.spines.right": False, "svg.hashsalt": "resilience_sim"})
-_COLOURS = plt.get_cmap("tab10").colors
+
+def _styled(draw):
+    """Draw under the report's style."""
+    @functools.wraps(draw)
+    def styled(*args, **kw):
+        with matplotlib.rc_context(STYLE):
+            return draw(*args, **kw)
+    return styled
+
+
+def _subplots(*args, figsize=None, **kw):
+    """``(figure, axes)`` on a figure that pyplot does not hold (no backend needed)."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*args, **kw)
 
 
 def colour(i: int) -> tuple:
@@ -31,8 +46,7 @@ def colour(i: int) -> tuple:
 def to_svg(fig) -> str:
     """The figure as an inline ``<svg>`` element (no XML header, no fixed size: it scales)."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})  # the same inputs, the same bytes
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r'(<svg[^>]*?)\s(width|height)="[^"]*"', r"\1", svg, count=2)
@@ -43,9 +57,10 @@ def _titles(designs: list[dict], w: Words) -> list[str]:
     return [d["title"][w.lang] for d in designs]
 
 
+@_styled
 def performance(org: dict, designs: list[dict], w: Words, onset: int | None, shock_end: int | None) -> str:
     """Median performance of every design with its 90 % band, the shock shaded."""
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, ax = _subplots(figsize=(8, 3.6))
     if onset is not None:
         ax.axvspan(onset, shock_end if shock_end is not None else onset, color="0.9", label=w.t("shock_period"))
     for i, (d, title) in enumerate(zip(designs, _titles(designs, w), strict=True)):
@@ -63,9 +78,10 @@ def _arr(xs: list) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in xs], dtype=float)
 
 
+@_styled
 def triangles(org: dict, designs: list[dict], w: Words) -> str:
     """Loss triangles (depth × days to recover) and the loss of service with its band."""
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [3, 2]})
+    fig, (ax, bx) = _subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [3, 2]})
     xmax = 1.0
     for i, d in enumerate(designs):
         o = org["results"][d["name"]]["outcomes"]
@@ -118,12 +134,13 @@ def _bars(ax, org: dict, designs: list[dict], w: Words, key: str) -> None:
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: w.number(v, "count")))
 
 
+@_styled
 def panels(org: dict, designs: list[dict], w: Words, keys: tuple[str, ...]) -> str:
     """Small multiples of bars, one panel per measure."""
     n = len(keys)
     cols = min(n, 3)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(8, 2.3 * rows), squeeze=False)
+    fig, axes = _subplots(rows, cols, figsize=(8, 2.3 * rows), squeeze=False)
     for k, ax in enumerate(axes.flat):
         if k < n:
             _bars(ax, org, designs, w, keys[k])
@@ -135,9 +152,10 @@ def panels(org: dict, designs: list[dict], w: Words, keys: tuple[str, ...]) -> s
     return to_svg(fig)
 
 
+@_styled
 def tradeoff(org: dict, designs: list[dict], w: Words) -> str:
     """Loss of service against wrong decisions and against burnout days."""
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), sharey=True)
+    fig, axes = _subplots(1, 2, figsize=(8, 3.2), sharey=True)
     titles = _titles(designs, w)
     for ax, other in zip(axes, ("decision_errors", "burnout_days"), strict=True):
         for i, d in enumerate(designs):
@@ -158,10 +176,11 @@ def tradeoff(org: dict, designs: list[dict], w: Words) -> str:
     return to_svg(fig)
 
 
+@_styled
 def across_orgs(orgs: list[dict], designs: list[dict], reference: str, w: Words) -> str:
     """Relative change in the loss of service of each design on each organisation, with intervals."""
     others = [d for d in designs if d["name"] != reference]
-    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.45 * len(others) * len(orgs)))
+    fig, ax = _subplots(figsize=(8, 0.6 + 0.45 * len(others) * len(orgs)))
     labels, y = [], 0
     for org in orgs:
         for i, d in enumerate(designs):
