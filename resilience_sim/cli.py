@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the page (default fr)")
     d.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
     d.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    d.add_argument("--mesa", action="store_true", help="the model in Mesa's SolaraViz instead of the workshop page")
     return ap
 
 
@@ -294,7 +295,7 @@ def cmd_dashboard(args) -> int:
     """Start the workshop dashboard."""
     from .dashboard.server import run
 
-    return run(args.scenario, args.lang, args.host, args.port)
+    return run(args.scenario, args.lang, args.host, args.port, args.mesa)
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "scenarios": cmd_scenarios,

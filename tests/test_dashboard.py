@@ -79,6 +79,62 @@ def test_snapshot_figures_and_sentences_follow_the_run():
         "Réagir", "Réduire l'impact", "Rebondir", "S'adapter"]
 
 
+def test_initiatives_panel_counts_in_the_page_language():
+    levers = {"n_agents": 150, "run_days": 60}
+    model, _ = session.try_build("covid_lockdown_2020", levers, "fr")
+    assert session.initiatives(session.snapshot(model), "fr")[0].startswith("Initiatives sans mandat désactivées")
+    on, _ = session.try_build("covid_lockdown_2020", {**levers, "initiatives_enabled": True}, "fr")
+    for _ in range(50):
+        on.step()
+    lines = session.initiatives(session.snapshot(on), "fr")
+    launched = int(lines[0].split(" : ")[1])
+    assert lines[0].startswith("lancées : ") and launched == on.summary()["initiatives_launched"] > 0
+    assert session.initiatives(session.snapshot(on), "en")[2].startswith("blocked: ")
+
+
+def test_every_initiatives_lever_has_a_short_label_in_both_languages():
+    from resilience_sim.params import PARAMS
+
+    for key in (k for k in PARAMS if k.startswith("initiatives.")):
+        lv = labels.lever(key)
+        assert lv.fr != lv.en and len(lv.fr) < 60 and len(lv.en) < 60, key
+
+
+def test_mesa_solaraviz_page_has_the_levers_and_steps_the_model():
+    """The model in Mesa's own SolaraViz: an input per lever, named as OrganisationModel's keywords."""
+    import inspect
+
+    import ipyvuetify as v
+    import solara
+
+    from resilience_sim.dashboard import mesa_viz
+    from resilience_sim.model import OrganisationModel
+
+    params = mesa_viz.model_params("covid_lockdown_2020", "fr")
+    keywords = inspect.signature(OrganisationModel).parameters
+    assert set(params) <= set(keywords)
+    assert params["mobility_mode"] == {"type": "Select", "value": "off", "values": ["off", "central", "peer"],
+                                       "label": "Micro-mobilité"}
+    assert "policy_validation_tacit_days" not in params  # unset in the scenario: SolaraViz cannot show "unset"
+    page = mesa_viz.page("covid_lockdown_2020", "en")
+    _, rc = solara.render(solara.AppLayout(children=[page]), handle_error=False)
+    selects = [w.label for w in rc.find(v.Select).widgets]
+    assert "Micro-mobility" in selects and "Who decides (preset)" in selects
+    step = rc.find(v.Btn, children=["Step"])
+    step.assert_single()
+    for _ in range(3):
+        step.widget.click()
+    assert rc.find(v.Html, children=["Time: 3.0"]).widgets  # the model stepped three days
+
+
+def test_mesa_page_is_served_by_the_dashboard_command():
+    from resilience_sim.dashboard import server
+
+    assert server.command("127.0.0.1", 8000, mesa=True)[4] == "resilience_sim.dashboard.mesa_viz"
+    assert server.environment("flood", "en", mesa=True)["RESILIENCE_SIM_MESA_PAGE"] == "1"
+    assert "RESILIENCE_SIM_MESA_PAGE" not in server.environment("flood", "en")
+
+
 def test_tree_layout_puts_parents_over_their_children():
     parent = np.array([-1, 0, 0, 1, 1, 2])
     x = figures.tree_x(parent)

@@ -26,22 +26,27 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
-def environment(scenario: str, lang: str) -> dict[str, str]:
-    """The server's environment: the scenario and language, no telemetry."""
+def environment(scenario: str, lang: str, mesa: bool = False) -> dict[str, str]:
+    """The server's environment: the scenario and language (and which page), no telemetry."""
     env = dict(os.environ)
     env.update(RESILIENCE_SIM_SCENARIO=scenario, RESILIENCE_SIM_LANG=lang,
                SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", SOLARA_TELEMETRY_SENTRY_ENABLE="False")
+    if mesa:
+        env["RESILIENCE_SIM_MESA_PAGE"] = "1"
     return env
 
 
-def command(host: str, port: int) -> list[str]:
-    """The command that runs the Solara server."""
-    return [sys.executable, "-m", "solara", "run", "resilience_sim.dashboard.app", "--host", host,
+def command(host: str, port: int, mesa: bool = False) -> list[str]:
+    """The command that runs the Solara server (the workshop page, or Mesa's SolaraViz page)."""
+    page = "resilience_sim.dashboard.mesa_viz" if mesa else "resilience_sim.dashboard.app"
+    return [sys.executable, "-m", "solara", "run", page, "--host", host,
             "--port", str(port), "--production", "--no-open"]
 
 
-def run(scenario: str, lang: str = "fr", host: str = "127.0.0.1", port: int = 8765) -> int:
+def run(scenario: str, lang: str = "fr", host: str = "127.0.0.1", port: int = 8765, mesa: bool = False) -> int:
     """Check the inputs, then serve the dashboard until interrupted; return the exit code.
+
+    ``mesa`` serves the model in Mesa's SolaraViz (:mod:`.mesa_viz`) instead of the workshop page.
 
     Raises:
         ScenarioError: a bad scenario, a port in use or missing front-end assets
@@ -63,7 +68,7 @@ def run(scenario: str, lang: str = "fr", host: str = "127.0.0.1", port: int = 87
                             f"({', '.join(gone)}); install them once with: python -m resilience_sim.dashboard.assets")
     print(f"dashboard of {spec.name} on http://{host}:{port}/ ({lang}); Ctrl-C to stop", file=sys.stderr)
     name = scenario if scenario in shipped() else str(spec.source)
-    server = subprocess.Popen(command(host, port), env=environment(name, lang))
+    server = subprocess.Popen(command(host, port, mesa), env=environment(name, lang, mesa))
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a terminated command stops its server too
     try:
         return server.wait()

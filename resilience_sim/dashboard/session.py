@@ -195,10 +195,9 @@ def moved_from_baseline(levers: dict) -> bool:
 
 
 def initiatives(s: Snapshot, lang: str) -> list[str]:
-    """What is known of spontaneous initiatives: the ``initiatives_*`` measures, once the model has them."""
-    from ..params import PARAMS
-
-    if not any(key.startswith("initiatives.") for key in PARAMS):
-        return [TEXT[lang]["no_initiatives"]]
-    return [f"{key.removeprefix('initiatives_').replace('_', ' ')} : {value}"
-            for key, value in s.measures.items() if key.startswith("initiatives_") and value is not None]
+    """What is known of spontaneous initiatives so far: how many were launched, blocked, relayed, adopted."""
+    if not s.params.get("initiatives.enabled") and not s.params.get("initiatives.external_rate"):
+        return [TEXT[lang]["initiatives_off"]]
+    words = TEXT[lang]["initiative_counts"]
+    sep = " : " if lang == "fr" else ": "
+    return [f"{word}{sep}{s.measures.get('initiatives_' + key) or 0}" for key, word in words.items()]
