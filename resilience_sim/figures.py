@@ -58,14 +58,15 @@ LABELS = {
 }
 
 
-def _shade(ax, crisis: np.ndarray, label: str) -> None:
+def shade(ax, crisis: np.ndarray, label: str | None, color: str = "tab:red", alpha: float = 0.12) -> None:
+    """Shade the days a shock is active on ``ax`` (one band per episode, labelled once)."""
     days = np.flatnonzero(crisis)
     if len(days) == 0:
         return
     starts = days[np.insert(np.diff(days) > 1, 0, True)]
     ends = days[np.append(np.diff(days) > 1, True)]
     for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
-        ax.axvspan(a - 0.5, b + 0.5, color="tab:red", alpha=0.12, label=label if k == 0 else None)
+        ax.axvspan(a - 0.5, b + 0.5, color=color, alpha=alpha, label=label if k == 0 else None)
 
 
 def performance_figure(result, lang: str = "en"):
@@ -75,7 +76,7 @@ def performance_figure(result, lang: str = "en"):
     p = result.table["performance"].to_numpy()
     w = s["outcomes.smoothing_days"]
     fig, ax = subplots(figsize=(9, 4.5))
-    _shade(ax, result.crisis, t["shock"])
+    shade(ax, result.crisis, t["shock"])
     days = result.table["day"].to_numpy()
     ax.plot(days, p, color="0.6", lw=0.8, label=t["p"])
     ax.plot(days, smooth(p, w), color="tab:blue", lw=2, label=t["smooth"].format(w=w))
@@ -97,7 +98,7 @@ def queues_figure(result, lang: str = "en"):
     t = LABELS[lang]
     table = result.table
     fig, ax = subplots(figsize=(9, 4.5))
-    _shade(ax, result.crisis, t["shock"])
+    shade(ax, result.crisis, t["shock"])
     days = table["day"].to_numpy()
     for level, name in enumerate(t["levels"]):
         q = table[f"queue_l{level}"].to_numpy()
@@ -136,7 +137,7 @@ def initiatives_figure(result, lang: str = "en", top: int = 12):
     t = LABELS[lang]
     table = result.table
     fig, (ax, bx) = subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
-    _shade(ax, result.crisis, t["shock"])
+    shade(ax, result.crisis, t["shock"])
     days = table["day"].to_numpy()
     weeks = days // 7
     for column, name, color in (("initiatives_launched", "launched", "tab:blue"),

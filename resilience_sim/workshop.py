@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from . import results
 from .designs import load_design
-from .figures import ShownFigure
+from .figures import ShownFigure, shade
 from .kernels.record import column_index
 from .scenario import Scenario, load
 
@@ -289,17 +289,6 @@ _STEP_COLOURS = {"launched": "tab:blue", "blocked": "tab:red", "failed": "tab:or
                  "adopted": "tab:green"}
 
 
-def _shade(ax, crisis: np.ndarray, label: str | None) -> None:
-    """Shade the days a shock is active (one band per episode)."""
-    days = np.flatnonzero(crisis)
-    if len(days) == 0:
-        return
-    starts = days[np.insert(np.diff(days) > 1, 0, True)]
-    ends = days[np.append(np.diff(days) > 1, True)]
-    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
-        ax.axvspan(a - 0.5, b + 0.5, color="#c0392b", alpha=0.08, label=label if k == 0 else None)
-
-
 def initiatives_over_time(result: results.RunResult, lang: str = "fr", title: str = "") -> Figure:
     """Initiatives launched, blocked, failed, relayed and adopted since day 0, and those running.
 
@@ -324,8 +313,8 @@ def initiatives_over_time(result: results.RunResult, lang: str = "fr", title: st
         top.step(days, by_day[step].cumsum().to_numpy(), where="post", lw=2, color=_STEP_COLOURS[step],
                  label=w[step])
     bottom.fill_between(days, by_day["running"].to_numpy(), step="post", color="0.6", label=w["running"])
-    _shade(top, result.crisis, w["shock"])
-    _shade(bottom, result.crisis, None)
+    shade(top, result.crisis, w["shock"], color="#c0392b", alpha=0.08)
+    shade(bottom, result.crisis, None, color="#c0392b", alpha=0.08)
     top.set_ylabel(w["so_far"], fontsize=9)
     bottom.set_ylabel(w["now"], fontsize=9)
     bottom.set_xlabel(w["day"])
