@@ -6,18 +6,25 @@ import numpy as np
 import pytest
 
 from resilience_sim.engine import _level_masks
-from resilience_sim.kernels.context import COUNT_ACTIVE, COUNT_FREE, COUNT_QUEUE_USED, COUNTS, desk_words
+from resilience_sim.kernels.context import COUNT_QUEUE_USED, COUNTS, desk_words
 from resilience_sim.kernels.decisions import marked, order_arrivals, scratch
-from resilience_sim.kernels.pool import NONE, release, take
-from resilience_sim.kernels.queues import MIN_CAP, SORT_INLINE, compact, mark, pop, push, store_size
+from resilience_sim.kernels.queues import MIN_CAP, SORT_INLINE, compact, keep_in_order, make_room, mark, store_size
 from resilience_sim.state import MappedArray
 
 
-def _desks(n: int, pool: int, words: int = 1):
-    """Queue arrays of ``n`` desks as the engine lays them out (empty segments)."""
-    store = np.zeros(store_size(pool, n), dtype=np.int32)
-    start, end, base, cap = (np.zeros(n, dtype=np.int64) for _ in range(4))
-    return store, start, end, base, cap, np.zeros(n, dtype=np.int64), np.zeros(max(words, desk_words(n)), np.uint64)
+def _push(m, i, store, start, end, base, cap, counts):
+    if end[m] == base[m] + cap[m]:
+        make_room(m, store, start, end, base, cap, counts)
+    store[end[m]] = i
+    end[m] += 1
+
+
+def _pop(m, store, start, end, base):
+    i = store[start[m]]
+    start[m] += 1
+    if start[m] == end[m]:
+        start[m] = end[m] = base[m]
+    return i
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -25,26 +32,23 @@ def test_queues_stay_fifo_through_slides_moves_and_packing(seed):
     """Random pushes and pops on a store of the engine's size keep every desk's order."""
     rng = np.random.default_rng(seed)
     desks, pool = 7, 60
-    store, start, end, base, cap, new, active = _desks(desks, pool)
+    store = np.zeros(store_size(pool, desks), dtype=np.int32)
+    start, end, base, cap = (np.zeros(desks, dtype=np.int64) for _ in range(4))
     counts = np.zeros(COUNTS.size, dtype=np.int64)
-    t_in, uid = np.zeros(pool), np.arange(pool, dtype=np.int32)
     expected = [deque() for _ in range(desks)]
     free = list(range(pool))
     packings = 0
-    for step in range(20_000):
+    for _ in range(20_000):
         used_before = counts[COUNT_QUEUE_USED]
         m = int(rng.integers(desks if rng.random() < 0.9 else 1))  # desk 0 gets most traffic
         if free and rng.random() < 0.55:
             i = free.pop(int(rng.integers(len(free))))
-            t_in[i] = step  # arrivals in order of time: FIFO
-            push(m, i, store, start, end, base, cap, new, active, counts, t_in, uid)
-            assert active[0] & (np.uint64(1) << np.uint64(m))  # the desk is marked to be served
+            _push(m, i, store, start, end, base, cap, counts)
             expected[m].append(i)
         elif expected[m]:
-            i = pop(m, store, start, end, base)
+            i = _pop(m, store, start, end, base)
             assert i == expected[m].popleft()
             free.append(i)
-            new[m] = 0  # served
         packings += counts[COUNT_QUEUE_USED] < used_before
         for d in range(desks):  # segments never overlap and hold their queue
             assert base[d] <= start[d] <= end[d] <= base[d] + cap[d] <= len(store)
@@ -67,14 +71,15 @@ def test_a_desk_serves_the_days_arrivals_in_order_of_time_then_uid(arrivals):
     older = np.array([7, 3, 9], dtype=np.int32)
     t_in[older] = [1.2, 2.5, 2.9]  # queued on earlier days, in FIFO order
     today = rng.choice(np.setdiff1d(np.arange(n_slots), older), arrivals, replace=False).astype(np.int32)
-    store, start, ends, base, cap, news, active = _desks(1, n_slots)
+    store = np.full(n_slots + 10, -1, dtype=np.int32)
     store[:3] = older
-    ends[0], cap[0] = 3, n_slots + 10
-    counts = np.zeros(COUNTS.size, dtype=np.int64)
+    end, new = 3, 0
     for i in today:
-        push(0, i, store, start, ends, base, cap, news, active, counts, t_in, uid)
-    end, new = int(ends[0]), int(news[0])
-    assert new == arrivals
+        store[end] = i
+        end += 1
+        new += 1
+        if 1 < new <= SORT_INLINE:
+            keep_in_order(store, end - 1, end - new, t_in, uid)
     if new > SORT_INLINE:
         times, work = scratch(new, np.empty(0), np.empty(0, dtype=np.int64))
         order_arrivals(store, end - new, end, t_in, uid, times, work)
@@ -119,22 +124,6 @@ def test_compact_in_place_moves_segments_both_ways_without_overwriting(room, pac
     for m, q in queues.items():
         assert list(store[start[m]:end[m]]) == q
         assert end[m] < base[m] + cap[m] <= (base[m + 1] if m + 1 < len(base) else counts[COUNT_QUEUE_USED])
-
-
-def test_slots_taken_and_released_keep_the_pool_counts():
-    """take pops the free stack, release gives a slot back and clears its uid."""
-    pool = 6
-    free = np.arange(pool, dtype=np.int32)[::-1].copy()
-    uid = np.full(pool, NONE, dtype=np.int32)
-    counts = np.zeros(COUNTS.size, dtype=np.int64)
-    counts[COUNT_FREE] = pool
-    taken = [take(free, counts) for _ in range(4)]
-    assert taken == [0, 1, 2, 3] and counts[COUNT_FREE] == 2 and counts[COUNT_ACTIVE] == 4
-    uid[taken] = [10, 11, 12, 13]
-    release(1, uid, free, counts)
-    assert uid[1] == NONE and counts[COUNT_FREE] == 3 and counts[COUNT_ACTIVE] == 3
-    assert take(free, counts) == 1  # the slot released last is taken first
-    assert counts[COUNT_ACTIVE] + counts[COUNT_FREE] == pool
 
 
 def test_mapped_array_grows_in_place_and_keeps_values():

@@ -69,6 +69,7 @@ from .context import (
     COUNT_ACTIVE,
     COUNT_ARRIVED,
     COUNT_COMPLETED,
+    COUNT_FREE,
     COUNT_REWORK,
     COUNT_TACIT,
     COUNT_UNMET,
@@ -89,8 +90,8 @@ from .context import (
 from .initiatives import INIT_UIDS, decided
 from .memory import prefetch
 from .mobility import move, nominal
-from .pool import NONE, draw_key, release
-from .queues import SORT_INLINE, pop, push
+from .pool import NONE, draw_key
+from .queues import SORT_INLINE, keep_in_order, make_room, mark
 
 
 def information_delay(s, org=None) -> float:
@@ -249,7 +250,14 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             if k == EXCEPTION:
                 t_in[i] = max(t_in[i], created[i] + P.information_wait * (P.field_level - level_of[up]))
             load[up] += 1
-            push(up, i, store, start, end, base, cap, new, active, counts, t_in, uid)
+            if end[up] == base[up] + cap[up]:  # push i at desk up (see queues)
+                make_room(up, store, start, end, base, cap, counts)
+            store[end[up]] = i
+            end[up] += 1
+            new[up] += 1
+            if 1 < new[up] <= SORT_INLINE:
+                keep_in_order(store, end[up] - 1, end[up] - new[up], t_in, uid)
+            mark(active, up)
             continue
         level = P.field_level if tacit[i] else level_of[m]
         lat = t_in[i] - created[i]
@@ -277,7 +285,10 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             pending_by_day[s, raised] -= 1
             if wrong:
                 add_rework(s, day, P, services, buf)
-        release(i, uid, free, counts)
+        uid[i] = NONE  # release the slot (see pool)
+        free[counts[COUNT_FREE]] = i
+        counts[COUNT_FREE] += 1
+        counts[COUNT_ACTIVE] -= 1
 
 
 @njit(cache=True, inline="always")
@@ -350,16 +361,22 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                         k = c
                 if free_at[k] >= horizon:
                     break  # every decider is busy until tomorrow: the queue keeps its order
+                i = store[start[m]]  # pop the head (see queues)
                 if start[m] + QUEUE_AHEAD < end[m]:
                     prefetch(t_in, store[start[m] + QUEUE_AHEAD])
-                i = pop(m, store, start, end, base)
+                start[m] += 1
+                if start[m] == end[m]:
+                    start[m] = end[m] = base[m]
                 if kind[i] == EXCEPTION and expires[i] < day:  # its task is unmet: moot
                     counts[COUNT_WITHDRAWN] += 1
                     # issue 15: its latency counts, censored at its task's deadline
                     buf.latency[EXCEPTION, min(int((expires[i] + 1.0 - created[i]) / LATENCY_BIN),
                                                   LATENCY_BINS)] += 1
                     load[m] -= 1
-                    release(i, uid, free, counts)
+                    uid[i] = NONE  # release the slot (see pool)
+                    free[counts[COUNT_FREE]] = i
+                    counts[COUNT_FREE] += 1
+                    counts[COUNT_ACTIVE] -= 1
                     continue
                 start_time = max(t_in[i], free_at[k])
                 if tacit >= 0.0 and created[i] + tacit <= start_time:

@@ -1,17 +1,19 @@
 """The decision pool: slots, the free stack, new decisions.
 
-Shared by the stages that raise decisions (arrivals, mobility, initiatives) and the one
-that serves them (decisions). Its operations, each one function that the stages call
-(numba inlines them into their loops) and that ``tests/test_queues.py`` exercises:
+Shared by the stages that raise decisions (arrivals, mobility) and the one that
+serves them (decisions). The pool's bookkeeping is a handful of array writes, written
+where it is used in the loops rather than in helper functions: an inlined helper
+whose body holds a call passing arrays (a push that may need room, a take that may
+find the stack dry) costs reference counting on those arrays at every use, several times
+the cost of the writes themselves (``python -m benchmarks.access`` measures both). The
+protocol, in one place:
 
-* **take a slot** (:func:`take`): pop the free stack (the engine keeps it from running
-  dry: ``day.run_days`` grows the pool beforehand);
-* **release slot i** (:func:`release`): ``uid[i] = NONE``, push it back on the free stack;
-* **send i to desk m** (:func:`.queues.push`): at the tail of m's queue, in order of time
-  among the desk's arrivals since it was last served, the desk marked to be served;
-* **take the head of desk m** (:func:`.queues.pop`).
-
-``counts[COUNT_ACTIVE]`` counts the slots in use: take adds one, release removes one.
+* **take a slot**: ``n = counts[COUNT_FREE] - 1; i = free[n]; counts[COUNT_FREE] = n;
+  counts[COUNT_ACTIVE] += 1`` (the engine keeps the stack from running dry);
+* **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
+  counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1``;
+* **send i to desk m**: push it at the tail of m's queue, keep it in order of time among
+  the desk's arrivals since it was last served and mark the desk (see :mod:`.queues`).
 """
 
 import numpy as np
@@ -20,30 +22,11 @@ from numba import njit
 from ..rng import MOVE_KEYS
 from .context import COUNT_ACTIVE, COUNT_CREATED, COUNT_FREE
 from .memory import prefetch_write
-from .queues import push
+from .queues import SORT_INLINE, keep_in_order, make_room, mark
 
 NONE = -1
 MOVE_UIDS = 1 << 30  # redeployment decisions are numbered in the pool from here (uids are int32)
 FREE_AHEAD = 8  # free slots looked ahead for prefetching
-
-
-@njit(cache=True, inline="always")
-def take(free, counts):
-    """A free slot of the pool (the stack must not be empty): its index."""
-    top = counts[COUNT_FREE] - 1
-    i = free[top]
-    counts[COUNT_FREE] = top
-    counts[COUNT_ACTIVE] += 1
-    return i
-
-
-@njit(cache=True, inline="always")
-def release(i, uid, free, counts):
-    """Give slot ``i`` back to the pool: its decision has left the desks."""
-    uid[i] = NONE
-    free[counts[COUNT_FREE]] = i
-    counts[COUNT_FREE] += 1
-    counts[COUNT_ACTIVE] -= 1
 
 
 @njit(cache=True, inline="always")
@@ -82,11 +65,13 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
     firsts = np.empty(n, dtype=np.int32)
     for j in range(n):
         k = kinds[j]
-        ahead = counts[COUNT_FREE] - 1 - FREE_AHEAD
-        if ahead >= 0:  # the slot taken a few decisions later: fetch its lines now
-            prefetch_write(uid, free[ahead])
-            prefetch_write(service, free[ahead])
-        i = take(free, counts)
+        top = counts[COUNT_FREE] - 1  # take a slot
+        if top >= FREE_AHEAD:  # the slot taken a few decisions later: fetch its lines now
+            prefetch_write(uid, free[top - FREE_AHEAD])
+            prefetch_write(service, free[top - FREE_AHEAD])
+        i = free[top]
+        counts[COUNT_FREE] = top
+        counts[COUNT_ACTIVE] += 1
         counts[COUNT_CREATED] += 1
         uid[i] = uids[j]
         kind[i] = k
@@ -108,7 +93,14 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         load[first] += 1
         expiry[i] = expires[j]
         tacit[i] = False
-        push(first, i, store, start, end, base, cap, new, active, counts, t_in, uid)
+        if end[first] == base[first] + cap[first]:  # push i at desk first (see queues)
+            make_room(first, store, start, end, base, cap, counts)
+        store[end[first]] = i
+        end[first] += 1
+        new[first] += 1
+        if 1 < new[first] <= SORT_INLINE:
+            keep_in_order(store, end[first] - 1, end[first] - new[first], t_in, uid)
+        mark(active, first)
         slots[j] = i
         firsts[j] = first
     return slots, firsts

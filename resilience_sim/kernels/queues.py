@@ -5,22 +5,21 @@ segment ``store[base[m]:base[m] + cap[m]]``. Taking the head reads the next entr
 the array, so the decisions behind it can be fetched from memory ahead of time — a
 chain of slots, each pointing to the next, made every step wait for memory.
 
-The stages push and pop with :func:`push` and :func:`pop` (inlined by numba into their
-loops):
+The stages push and pop in their loops, inline (see :mod:`.pool` for why):
 
-* **push slot i at desk m** (:func:`push`): make room if the segment is full, append i,
-  and while ``new[m] ≤ SORT_INLINE`` :func:`keep_in_order` moves it back among the
-  desk's ``new[m]`` last entries, those pushed since the desk was last served; then
-  :func:`mark` sets the desk's bit in ``buf.desk_active``, so that it is served.
-  Decisions are pushed as they are raised or forwarded, not in order of time; the
-  records compared were just written or read, so this costs a few comparisons in the
-  cache;
+* **push slot i at desk m**: ``if end[m] == base[m] + cap[m]: make_room(...)``, then
+  ``store[end[m]] = i; end[m] += 1; new[m] += 1``, and while ``new[m] ≤ SORT_INLINE``
+  :func:`keep_in_order` moves it back among the desk's ``new[m]`` last entries, those
+  pushed since the desk was last served; and :func:`mark` sets the desk's bit in
+  ``buf.desk_active``, so that it is served. Decisions are pushed as they are raised or
+  forwarded, not in order of time; the records compared were just written or read,
+  so this costs a few comparisons in the cache;
 * **serve desk m**: if more than ``SORT_INLINE`` entries came (a desk at the top of a
   centralised organisation), sort the last ``new[m]`` (``decisions.order_arrivals``);
   then ``new[m] = 0``. Today's arrivals all come after every decision queued before
   (which arrived on earlier days), so the whole queue is then in FIFO order;
-* **pop the head of desk m** (:func:`pop`): ``i = store[start[m]]; start[m] += 1``, and
-  when the queue is empty (``start[m] == end[m]``) both go back to ``base[m]``.
+* **pop the head of desk m**: ``i = store[start[m]]; start[m] += 1``, and when the
+  queue is empty (``start[m] == end[m]``) both go back to ``base[m]``.
 
 A full segment first slides its queue back to its base when at least half of it is
 free, else moves to the end of the used area with 1.5 times its capacity; when that
@@ -58,29 +57,6 @@ def keep_in_order(store, r, lo, t_in, uid):
 def mark(active, m):
     """Set desk m's bit in the bitmap ``active``: it has work (see ``decisions.sign_offs``)."""
     active[m >> 6] |= np.uint64(1) << np.uint64(m & 63)
-
-
-@njit(cache=True, inline="always")
-def push(m, i, store, start, end, base, cap, new, active, counts, t_in, uid):
-    """Send decision slot ``i`` to the tail of desk ``m``'s queue (see module doc)."""
-    if end[m] == base[m] + cap[m]:
-        make_room(m, store, start, end, base, cap, counts)
-    store[end[m]] = i
-    end[m] += 1
-    new[m] += 1
-    if 1 < new[m] <= SORT_INLINE:
-        keep_in_order(store, end[m] - 1, end[m] - new[m], t_in, uid)
-    mark(active, m)
-
-
-@njit(cache=True, inline="always")
-def pop(m, store, start, end, base):
-    """Take the head of desk ``m``'s queue (not empty): its decision slot."""
-    i = store[start[m]]
-    start[m] += 1
-    if start[m] == end[m]:
-        start[m] = end[m] = base[m]
-    return i
 
 
 def store_size(pool: int, n_desks: int) -> int:
