@@ -127,6 +127,26 @@ def poisson(key: np.uint64, entity: int, lam: float) -> int:
             return n
 
 
+@njit(cache=True, inline="always")
+def next_candidate(key: np.uint64, k: int, after: int, chance: float, n: int) -> int:
+    """The next entity after ``after`` when each of ``0..n-1`` is drawn with probability ``chance``.
+
+    Bernoulli thinning by geometric gaps: the gap to the next candidate is
+    ⌊log(1 − v)/log(1 − chance)⌋, v the uniform of ``(key, k, 3)`` for the ``k``-th candidate
+    (number them from 0). Returns ``n`` when no entity before ``n`` is drawn. A loop over
+    the candidates visits about chance·n entities instead of n, with the same law as
+    drawing each entity's uniform against ``chance``.
+    """
+    if chance >= 1.0:
+        return after + 1
+    if chance <= 0.0:
+        return n
+    gap = math.log(1.0 - uniform(key, k, 3)) / math.log(1.0 - chance)
+    if gap >= n - after:  # compared as floats: a huge gap does not overflow
+        return n
+    return after + 1 + int(gap)
+
+
 @njit(cache=True)
 def uniforms(seed: int, stream: int, day: int, n: int, k: int) -> np.ndarray:
     """``n`` uniform numbers for entities ``0..n-1`` (vectorised helper)."""

@@ -55,3 +55,33 @@ def test_poisson_matches_its_distribution(lam):
 
 def test_poisson_zero_mean():
     assert poisson(stream_key(1, 1, 1), 0, 0.0) == 0
+
+
+def _candidates(key, chance, n):
+    out, a, k = [], -1, 0
+    while True:
+        a = rng.next_candidate(key, k, a, chance, n)
+        k += 1
+        if a >= n:
+            return np.array(out)
+        out.append(a)
+
+
+@pytest.mark.parametrize("chance", [0.003, 0.05, 0.3])
+def test_candidates_are_a_bernoulli_thinning(chance):
+    """Each entity is a candidate with probability ``chance``, independently (geometric gaps)."""
+    n = 200_000
+    drawn = _candidates(stream_key(7, 14, 3), chance, n)
+    assert np.all(np.diff(drawn) > 0) and drawn.min() >= 0 and drawn.max() < n
+    assert abs(len(drawn) - chance * n) < 4 * np.sqrt(n * chance * (1 - chance))
+    gaps = np.diff(drawn) - 1  # geometric on {0, 1, …} with success probability chance
+    assert abs(gaps.mean() - (1 - chance) / chance) < 4 * np.sqrt((1 - chance) / chance**2 / len(gaps))
+    halves = [(drawn < n // 2).sum(), (drawn >= n // 2).sum()]  # no drift along the entities
+    assert abs(halves[0] - halves[1]) < 4 * np.sqrt(len(drawn))
+
+
+def test_candidates_at_the_edges():
+    key = stream_key(1, 14, 0)
+    assert list(_candidates(key, 1.0, 5)) == [0, 1, 2, 3, 4]
+    assert len(_candidates(key, 0.0, 5)) == 0
+    assert len(_candidates(key, 1e-12, 1000)) == 0  # a huge gap ends the list, no overflow

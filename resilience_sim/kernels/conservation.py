@@ -46,7 +46,7 @@ def violation(day, services, managers, decisions, buf, found):
     pending = np.zeros(n_services, dtype=np.int64)
     load = np.zeros(n_desks, dtype=np.int64)
     size = _table_size(c[COUNT_ACTIVE])
-    table = np.full(size, -1, dtype=np.int64)  # the uids held, an open-addressing set
+    table = np.full(size, -1, dtype=np.int32)  # the uids held (int32, as the pool's), an open-addressing set
     twice = -1
     used = 0
     alive = 0

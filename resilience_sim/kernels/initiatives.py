@@ -27,8 +27,12 @@ With ``initiatives.enabled`` off the stage does nothing. Otherwise, every day:
    rate · n · s · culture · (1 + compensation) · engagement · (1 − risk aversion) ·
    (multi-hat factor if it has a secondary skill) · (1 + drive), where culture =
    (1 + authority level of initiative decisions)/5 + risk limit + duty of initiative
-   and drive is what it saw of its ties' initiatives. The initiative works with
-   probability ``success`` (drawn at launch). It raises an initiative decision at the
+   and drive is what it saw of its ties' initiatives. That probability is below
+   c = rate · culture · (1 + compensation) · max(multi-hat, 1) · 2 for anyone, so only
+   candidates, each agent drawn with probability c (``rng.next_candidate``: geometric
+   gaps), are looked at, and a candidate launches if c·u < its probability (u uniform): the
+   same law as a draw per agent, at the cost of about c·N agents a day. The initiative
+   works with probability ``success`` (drawn at launch). It raises an initiative decision at the
    initiator's manager's desk at the end of the day (no manager or no sign-off: approved
    at once), numbered from ``INIT_UIDS``.
 6. **External initiatives** (extrapreneurship): a service with need, not served by an
@@ -65,7 +69,7 @@ from numba import njit
 
 from ..params import INITIATIVE, INITIATIVE_EVENTS, PARTNERSHIP, SPECIAL_LEAVE
 from ..rng import INITIATIVE as INITIATIVE_STREAM
-from ..rng import stream_key, uniform
+from ..rng import next_candidate, stream_key, uniform
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .context import COUNTS, TODAY, TODAY_QUEUE, DayParam, setting
 from .pool import MOVE_UIDS, draw_key, raise_decision
@@ -313,19 +317,21 @@ def launches(day, P, x, agents, services, managers, decisions, buf, need):
     pressure, mission, institution = services.pressure, services.mission, services.institution
     tie_ptr, tie_agent = x.tie_ptr, x.tie_agent
     factor = P.init_rate * P.init_culture * (1.0 + P.init_compensation)
-    ceiling = factor * max(P.init_multi_hat, 1.0) * 2.0  # p is below this whatever the agent
+    chance = min(factor * max(P.init_multi_hat, 1.0) * 2.0, 1.0)  # p is below this whatever the agent
+    n_agents = role.shape[0]
     n = 0
-    for a in range(role.shape[0]):
-        if n >= P.init_max_launches:
+    a, k = -1, 0
+    while n < P.init_max_launches:  # the candidates, each agent with probability ``chance`` (see rng)
+        a = next_candidate(key, k, a, chance, n_agents)
+        k += 1
+        if a >= n_agents:
             break
         if role[a] >= 0 or initiative[a] >= 0 or moved_day[a] >= 0 or task_share[a] <= 0.0:
             continue
         leave = absence[a] == SPECIAL_LEAVE
         if status[a] == STATUS_ABSENT and not leave:
             continue
-        u = uniform(key, a, 0)
-        if u >= ceiling:  # it would not launch whatever it saw: its ties need not be looked at
-            continue
+        u = chance * uniform(key, a, 0)  # uniform below ``chance``: a candidate's draw
         h = home[a]
         if x.external[institution[h]]:  # external actors act through their own initiatives (6)
             continue

@@ -22,7 +22,7 @@ import numpy as np
 from ..initiatives import external_actors, tie_lists
 from ..params import INITIATIVE, PARTNERSHIP, SPECIAL_LEAVE
 from ..params import INITIATIVE_EVENTS as EVENTS
-from ..rng import INIT_KEYS, stream_key, uniform
+from ..rng import INIT_KEYS, next_candidate, stream_key, uniform
 from ..rng import INITIATIVE as INITIATIVE_STREAM
 from ..state import STATUS_ABSENT, STATUS_REMOTE
 from .decision import Decision
@@ -237,9 +237,16 @@ class InitiativeStage:
         rules = self.model.rules
         key = self.key(day)
         launched = 0
-        for person in self.model.staff:
-            if launched >= rules.init_max_launches:
+        staff = list(self.model.staff)  # in index order
+        factor = rules.init_rate * rules.init_culture * (1.0 + rules.init_compensation)
+        chance = min(factor * max(rules.init_multi_hat, 1.0) * 2.0, 1.0)  # above any propensity
+        a, k = -1, 0
+        while launched < rules.init_max_launches:  # candidates: each agent with probability chance
+            a = next_candidate(key, k, a, chance, len(staff))
+            k += 1
+            if a >= len(staff):
                 break
+            person = staff[a]
             busy = person.initiative is not None or person.moved_day >= 0
             if person.is_manager or busy or person.task_share <= 0.0:
                 continue
@@ -252,7 +259,7 @@ class InitiativeStage:
             if serves is None:
                 continue
             p = self.propensity(person, serves, n, on_leave)
-            if p > 0.0 and uniform(key, person.index, 0) < p:
+            if p > 0.0 and chance * uniform(key, person.index, 0) < p:  # a candidate's draw is below chance
                 self.launch(person, serves, day, key)
                 launched += 1
 
