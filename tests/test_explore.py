@@ -16,6 +16,7 @@ import pytest
 
 from resilience_sim.cli import main
 from resilience_sim.explore import read_runs, read_series
+from resilience_sim.explore.allocator import TRIM_VARIABLE
 from resilience_sim.explore.backends import Dask, Processes, Serial
 from resilience_sim.explore.models import ishigami, slow_ishigami
 from resilience_sim.explore.runner import sweep
@@ -100,6 +101,27 @@ def test_backends_give_identical_rows_fast(tmp_path):
     assert len(serial) == 80 and serial["nested.x1_squared"].notna().all()
     pd.testing.assert_frame_equal(serial, _rows(tmp_path / "processes"))
     pd.testing.assert_frame_equal(serial, _rows(tmp_path / "dask"))
+
+
+def test_local_cluster_quiets_its_workers_and_leaves_the_environment():
+    import dask
+
+    before = dict(os.environ)
+    with Dask(None, 1) as backend:
+        assert dict(os.environ) == before  # the nannies' variables are not left behind
+        trim = backend.client.run(os.environ.get, TRIM_VARIABLE)
+        profile = backend.client.run(dask.config.get, "distributed.worker.profile.enabled")
+    assert list(trim.values()) == [None] and list(profile.values()) == [False]
+
+
+@pytest.mark.parametrize("variable", [None, "65536"])
+def test_a_worker_settles_the_allocator_only_where_a_trim_variable_fixed_it(variable):
+    env = {k: v for k, v in os.environ.items() if k != TRIM_VARIABLE}
+    if variable:
+        env[TRIM_VARIABLE] = variable
+    code = "from resilience_sim.explore.allocator import settle; print(settle(), settle())"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == (["True", "False"] if variable else ["False", "False"])
 
 
 @pytest.mark.slow

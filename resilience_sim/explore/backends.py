@@ -16,9 +16,16 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from ..schema import ScenarioError
+from .allocator import TRIM_VARIABLE
 
 IN_FLIGHT_PER_WORKER = 2
 CONNECT_TIMEOUT_S = 10
+# The workers' self-observation a sweep does not need, each a callback that takes the GIL
+# between a run's compiled calls: the statistical profiler (every 10 ms), GIL sampling
+# (1 ms), the event-loop tick (20 ms) and the memory monitor (100 ms). Off or slowed in a
+# LocalCluster started here, runs of commune_50k take as long in a worker as in serial.
+QUIET_WORKERS = {"distributed.worker.profile.enabled": False, "distributed.admin.system-monitor.gil.enabled": False,
+                 "distributed.worker.memory.monitor-interval": "1s", "distributed.admin.tick.interval": "1s"}
 
 
 class Backend:
@@ -122,8 +129,7 @@ class Dask(Backend):
 
         self.cluster = None
         if address is None:
-            self.cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1,
-                                        processes=True, dashboard_address=None)
+            self.cluster = _local_cluster(LocalCluster, jobs or os.cpu_count() or 1)
             self.client = Client(self.cluster)
         else:
             try:
@@ -155,6 +161,26 @@ class Dask(Backend):
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _local_cluster(cluster_class, workers: int):
+    """A LocalCluster of quiet workers (``QUIET_WORKERS``) that keep glibc's adaptive allocator.
+
+    See :mod:`.allocator` for the allocator.
+
+    The nannies write their variables into this process's environment before they start
+    a worker; the environment is given back as it was, so that processes started later
+    (a process pool, a browser) do not inherit them.
+    """
+    import dask
+
+    before = dict(os.environ)
+    try:
+        with dask.config.set({f"distributed.nanny.pre-spawn-environ.{TRIM_VARIABLE}": None, **QUIET_WORKERS}):
+            return cluster_class(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 def make_backend(name: str, jobs: int | None = None, scheduler: str | None = None) -> Backend:

@@ -25,6 +25,7 @@ import pyarrow as pa
 from .. import __version__
 from ..params import PARAMS
 from ..scenario import Scenario
+from .allocator import settle
 from .backends import Backend, Serial
 from .keys import param_of
 from .models import simulate
@@ -79,6 +80,7 @@ def flatten(summary: dict, prefix: str = "") -> dict:
 
 def run_batch(model: Callable, scenario: Scenario, runs: list[tuple], series: bool = False) -> tuple[list, list]:
     """Run a batch; return (rows, daily tables). A run that raises gives a ``failed`` row."""
+    settle()
     rows, tables = [], []
     for run_id, design, replicate, values, seed in runs:
         row = {"run_id": run_id, "design": design, "replicate": replicate, "seed": seed, **values}
