@@ -38,7 +38,7 @@ FORMAT = 1
 #: state tables of a Simulation, saved field by field
 TABLES = ("agents", "services", "managers", "buffers")
 #: buffers that are views of the decision pool's memory maps (saved with the pool)
-POOL_VIEWS = ("free", "queue_store")
+POOL_VIEWS = ("free", "held", "queue_store")
 
 
 def snapshot(sim: Simulation) -> dict[str, np.ndarray]:

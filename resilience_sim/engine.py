@@ -93,6 +93,7 @@ class Simulation:
         self._lookups.update(tie_ptr=tie_ptr, tie_agent=tie_agent, ext_actor=initiatives.external_actors(scenario, o))
         self._need = _pool_need(self._daily, self.params, float(self.service_staff.sum()), len(o.service_names))
         self._maps = {"records": MappedArray(record_dtype(DECISION)), "free": MappedArray(np.int32),
+                      "held": MappedArray(np.uint64),
                       "queue_store": MappedArray(np.int32),
                       **{a.name: MappedArray(a.dtype) for a in DECISION if not a.record}}
         self._grow_pool(1024)
@@ -108,9 +109,10 @@ class Simulation:
         old = self._maps["records"].n
         n_desks = len(self.buffers.queue_start)
         self.decisions = None
-        self.buffers = self.buffers._replace(free=None, queue_store=None)
+        self.buffers = self.buffers._replace(free=None, held=None, queue_store=None)
         for name, kept in self._maps.items():
-            kept.resize(store_size(size, n_desks) if name == "queue_store" else size)
+            kept.resize(store_size(size, n_desks) if name == "queue_store" else desk_words(size) if name == "held"
+                        else size)
         records = self._maps["records"].array
         self.decisions = Decisions(*[records[a.name] if a.record else self._maps[a.name].array for a in DECISION])
         for a, view in zip(DECISION, self.decisions, strict=True):
@@ -120,7 +122,8 @@ class Simulation:
         n_free = int(counts[COUNT_FREE])
         free[n_free:n_free + size - old] = np.arange(size - 1, old - 1, -1)  # lowest slot on top
         counts[COUNT_FREE] = n_free + size - old
-        self.buffers = self.buffers._replace(free=free, queue_store=self._maps["queue_store"].array)
+        self.buffers = self.buffers._replace(free=free, held=self._maps["held"].array,
+                                             queue_store=self._maps["queue_store"].array)
 
     def _ensure_room(self) -> None:
         """Keep enough free slots for any plausible number of today's new decisions.

@@ -97,6 +97,42 @@ def test_conservation_check_catches_a_decision_held_twice(small):
         sim.check_conservation()
 
 
+def _held_slots(sim) -> np.ndarray:
+    bits = np.unpackbits(sim.buffers.held.view(np.uint8), bitorder="little")
+    return np.flatnonzero(bits[: len(sim.decisions.uid)])
+
+
+def test_held_bits_mark_exactly_the_slots_that_hold_a_decision():
+    """``buf.held`` follows every take and release, across a growth of the pool."""
+    s = load("covid_lockdown_2020").with_values({"organisation.agents": 300, "run.days": 60,
+                                                   "baseline.exception_share": 0.5})
+    sim = Simulation(s)
+    while sim.day < sim.days:
+        sim.advance(7)
+        np.testing.assert_array_equal(_held_slots(sim), np.flatnonzero(sim.decisions.uid >= 0))
+    assert len(sim.decisions.uid) > 1024 and len(_held_slots(sim)) > 0
+
+
+def test_conservation_check_catches_a_slot_marked_held_but_free(small):
+    sim = Simulation(small)
+    sim.step()
+    i = int(np.flatnonzero(sim.decisions.uid < 0)[0])
+    sim.buffers.held[i >> 6] |= np.uint64(1) << np.uint64(i & 63)
+    with pytest.raises(ConservationError, match=f"slot {i} is marked as held but is free"):
+        sim.check_conservation()
+
+
+def test_conservation_check_catches_a_held_slot_left_unmarked(small):
+    """A decision the check cannot find (its bit cleared) breaks the count of decisions held."""
+    sim = Simulation(small)
+    while (sim.decisions.uid >= 0).sum() < 1:
+        sim.step()
+    i = int(np.flatnonzero(sim.decisions.uid >= 0)[0])
+    sim.buffers.held[i >> 6] &= ~(np.uint64(1) << np.uint64(i & 63))
+    with pytest.raises(ConservationError, match="decisions held"):
+        sim.check_conservation()
+
+
 def test_lockdown_dips_and_recovers():
     sim = Simulation(load("covid_lockdown_2020"))
     out = sim.run()

@@ -3,21 +3,27 @@
 Tasks: every task that arrived was processed, is waiting (in a service's backlog or behind a
 pending exception) or went unmet. Decisions: every decision raised was completed, withdrawn or
 is still in flight, and the pool, the desks and the services agree on where each one is.
+Slots: the pool's slots marked as held (``buf.held``) are those that hold a decision, and
+the free stack and the held slots make up the pool.
 
 ``violation`` returns 0 when every law holds, else the number of the first law broken
 (``LAWS`` says which, in words) and writes the two quantities that disagree into
 ``found``; the engine turns it into a ``ConservationError`` naming the day. It costs
-O(services × deadline + pool + desks) a day.
+O(services × deadline + decisions held + pool / 64 + desks) a day: the decisions are found
+through the bits of ``buf.held``, so a pool grown for a crisis's peak costs nothing once
+its decisions are settled.
 """
 
 import numpy as np
 from numba import njit
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from .context import (
     COUNT_ACTIVE,
     COUNT_ARRIVED,
     COUNT_COMPLETED,
     COUNT_CREATED,
+    COUNT_FREE,
     COUNT_PROCESSED,
     COUNT_UNMET,
     COUNT_WITHDRAWN,
@@ -34,6 +40,8 @@ LAWS = {
     7: "decisions counted at desk {0} do not match the pool ({1} held)",
     8: "a decision is held twice (uid {0}, {1} times)",
     9: "desk {0} holds {1} decision(s) but is not marked to be served",
+    10: "slot {0} is marked as held but is free (uid {1})",
+    11: "{0} slots free or held, the pool has {1}",
 }
 
 
@@ -47,20 +55,28 @@ def violation(day, services, managers, decisions, buf, found):
     load = np.zeros(n_desks, dtype=np.int64)
     size = _table_size(c[COUNT_ACTIVE])
     table = np.full(size, -1, dtype=np.int32)  # the uids held (int32, as the pool's), an open-addressing set
+    if c[COUNT_FREE] + c[COUNT_ACTIVE] != decisions.uid.shape[0]:
+        return _found(found, 11, c[COUNT_FREE] + c[COUNT_ACTIVE], decisions.uid.shape[0])
     twice = -1
     used = 0
     alive = 0
-    for i in range(decisions.uid.shape[0]):
-        u = decisions.uid[i]
-        if u < 0:
-            continue
-        if used < size // 2 and twice < 0 and not _add(table, u):
-            twice = u
-        used += 1
-        load[decisions.manager[i]] += 1
-        if decisions.expires[i] > day:
-            alive += 1
-            pending[decisions.service[i]] += 1
+    for w in range(buf.held.shape[0]):
+        bits = buf.held[w]
+        while bits:
+            i = (w << 6) + int(trailing_zeros(bits))
+            bits &= bits - np.uint64(1)
+            u = decisions.uid[i]
+            if u < 0:
+                return _found(found, 10, i, u)
+            if used < size // 2 and twice < 0 and not _add(table, u):
+                twice = u
+            used += 1
+            load[decisions.manager[i]] += 1
+            if decisions.expires[i] > day:
+                alive += 1
+                pending[decisions.service[i]] += 1
+    if used != c[COUNT_ACTIVE]:
+        return _found(found, 4, used, c[COUNT_ACTIVE])
     waiting = alive
     for s in range(n_services):
         for k in range(buf.backlog.shape[1]):
@@ -74,8 +90,6 @@ def violation(day, services, managers, decisions, buf, found):
         return _found(found, 2, reported, waiting)
     if c[COUNT_CREATED] != c[COUNT_COMPLETED] + c[COUNT_WITHDRAWN] + c[COUNT_ACTIVE]:
         return _found(found, 3, c[COUNT_CREATED], c[COUNT_COMPLETED] + c[COUNT_WITHDRAWN] + c[COUNT_ACTIVE])
-    if used != c[COUNT_ACTIVE]:
-        return _found(found, 4, used, c[COUNT_ACTIVE])
     for s in range(n_services):
         if pending[s] != services.pending[s]:
             return _found(found, 5, s, pending[s])

@@ -74,6 +74,7 @@ Buffers = namedtuple("Buffers", [
     "errors",      # (KINDS,) int64: decisions that were wrong, by type
     "flows",       # (F, F) int64: agent-days worked by staff of one service family for another
     "free",        # (pool,) int32: free slots of the decision pool (a stack of COUNT_FREE slots)
+    "held",        # (⌈pool/64⌉,) uint64: a bit per slot of the decision pool that holds a decision
     "counts",      # (COUNTS.size,) int64: counters over the run, see COUNTS
     "today",       # (TODAY.size,) float64: the day's accumulators, see TODAY
     "columns",     # (columns, 3) int64: what each column of the daily table reads (record.layout)
@@ -191,6 +192,7 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         errors=np.zeros(KINDS, dtype=np.int64),
         flows=np.zeros((n_families, n_families), dtype=np.int64),
         free=np.zeros(0, dtype=np.int32),  # grows with the decision pool
+        held=np.zeros(0, dtype=np.uint64),  # grows with the decision pool
         counts=np.zeros(COUNTS.size, dtype=np.int64),
         today=np.zeros(TODAY.size, dtype=np.float64),
         columns=columns,

@@ -90,7 +90,7 @@ from .context import (
 from .initiatives import INIT_UIDS, decided
 from .memory import prefetch
 from .mobility import move, nominal
-from .pool import NONE, draw_key
+from .pool import NONE, draw_key, let_go
 from .queues import SORT_INLINE, keep_in_order, make_room, mark
 
 
@@ -289,6 +289,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
         free[counts[COUNT_FREE]] = i
         counts[COUNT_FREE] += 1
         counts[COUNT_ACTIVE] -= 1
+        let_go(buf.held, i)
 
 
 @njit(cache=True, inline="always")
@@ -377,6 +378,7 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                     free[counts[COUNT_FREE]] = i
                     counts[COUNT_FREE] += 1
                     counts[COUNT_ACTIVE] -= 1
+                    let_go(buf.held, i)
                     continue
                 start_time = max(t_in[i], free_at[k])
                 if tacit >= 0.0 and created[i] + tacit <= start_time:
