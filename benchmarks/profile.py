@@ -164,13 +164,13 @@ def lines(data: str, top: int = 40) -> None:
                     print(f"          {module}: {text[int(line) - 1].strip()[:100]}")
 
 
-def run(agents: int, reps: int) -> None:
-    """Compile, write the map, then run the benchmark scenario ``reps`` times."""
+def run(agents: int, reps: int, settings: list[str] | None = None) -> None:
+    """Compile, write the map, then run the benchmark scenario (``KEY=VALUE`` settings) ``reps`` times."""
     from resilience_sim import Simulation
 
     from .measures import scenario
 
-    s = scenario(agents)
+    s = scenario(agents).with_settings(settings or [])
     sim = Simulation(s, check=False)
     sim.step()
     sim.advance(2)  # every kernel compiled
@@ -203,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="print a kernel's instructions with their share of its samples (e.g. decisions.sign_offs)")
     ap.add_argument("--debug", action="store_true", help="compile with debug information (for --lines)")
     ap.add_argument("--lines", metavar="PERF_DATA", help="print the day loop's samples by source line")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a parameter of the profiled scenario (e.g. initiatives.enabled=true); repeatable")
     args = ap.parse_args(argv)
     if args.lines:
         lines(args.lines)
@@ -220,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["NUMBA_CACHE_DIR"] = cache  # before numba is imported: compile afresh
         if args.debug:
             os.environ["NUMBA_DEBUGINFO"] = "1"
-        run(args.agents, args.reps)
+        run(args.agents, args.reps, args.set)
     return 0
 
 
