@@ -21,7 +21,7 @@ from .kernels.context import (
     COUNT_ACTIVE,
     COUNT_FREE,
     COUNT_NEXT_UID,
-    desk_words,
+    bitmap_words,
     new_buffers,
 )
 from .kernels.day import STAGES, DayInputs, DayParams, day_params, run_day, run_days
@@ -111,7 +111,7 @@ class Simulation:
         self.decisions = None
         self.buffers = self.buffers._replace(free=None, held=None, queue_store=None)
         for name, kept in self._maps.items():
-            kept.resize(store_size(size, n_desks) if name == "queue_store" else desk_words(size) if name == "held"
+            kept.resize(store_size(size, n_desks) if name == "queue_store" else bitmap_words(size) if name == "held"
                         else size)
         records = self._maps["records"].array
         self.decisions = Decisions(*[records[a.name] if a.record else self._maps[a.name].array for a in DECISION])
@@ -276,7 +276,7 @@ def _level_masks(level: np.ndarray) -> np.ndarray:
     ``kernels.decisions``).
     """
     depth = int(level.max()) + 1 if len(level) else 1
-    bits = np.zeros((depth, desk_words(len(level)) * 64), dtype=bool)
+    bits = np.zeros((depth, bitmap_words(len(level)) * 64), dtype=bool)
     bits[level, np.arange(len(level))] = True
     return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from resilience_sim.engine import _level_masks
-from resilience_sim.kernels.context import COUNT_QUEUE_USED, COUNTS, desk_words
+from resilience_sim.kernels.context import COUNT_QUEUE_USED, COUNTS, bitmap_words
 from resilience_sim.kernels.decisions import marked, order_arrivals, scratch
 from resilience_sim.kernels.queues import MIN_CAP, SORT_INLINE, compact, keep_in_order, make_room, mark, store_size
 from resilience_sim.state import MappedArray
@@ -152,7 +152,7 @@ def test_a_level_serves_its_marked_desks_in_order_of_desk(seed):
     n_desks = int(rng.integers(1, 300))
     level = rng.integers(0, 5, n_desks).astype(np.int8)
     level_mask = _level_masks(level)
-    active = np.zeros(desk_words(n_desks), dtype=np.uint64)
+    active = np.zeros(bitmap_words(n_desks), dtype=np.uint64)
     pushed = rng.integers(0, n_desks, int(rng.integers(0, 2 * n_desks)))
     for m in pushed:
         mark(active, m)

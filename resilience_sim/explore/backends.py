@@ -164,9 +164,7 @@ class Dask(Backend):
 
 
 def _local_cluster(cluster_class, workers: int):
-    """A LocalCluster of quiet workers (``QUIET_WORKERS``) that keep glibc's adaptive allocator.
-
-    See :mod:`.allocator` for the allocator.
+    """A LocalCluster of quiet workers (``QUIET_WORKERS``) that keep glibc's adaptive allocator (:mod:`.allocator`).
 
     The nannies write their variables into this process's environment before they start
     a worker; the environment is given back as it was, so that processes started later

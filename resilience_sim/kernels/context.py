@@ -162,9 +162,9 @@ TODAY_REPORTING_HOURS, = TODAY.add("reporting_hours")  # reporting
 TODAY_FATIGUE_MAX, = TODAY.add("fatigue_max")  # wellbeing: the highest fatigue of any agent today
 
 
-def desk_words(n_managers: int) -> int:
-    """64-bit words of a bitmap with one bit per desk (``desk_active``, the level masks)."""
-    return (n_managers + 63) // 64
+def bitmap_words(n: int) -> int:
+    """64-bit words of a bitmap of ``n`` items: desks (``desk_active``, the level masks), slots (``held``)."""
+    return (n + 63) // 64
 
 
 def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_managers: int,
@@ -185,7 +185,7 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         queue_cap=np.zeros(n_managers, dtype=np.int64),
         queue_new=np.zeros(n_managers, dtype=np.int64),
         desk_load=np.zeros(n_managers, dtype=np.int64),
-        desk_active=np.zeros(desk_words(n_managers), dtype=np.uint64),
+        desk_active=np.zeros(bitmap_words(n_managers), dtype=np.uint64),
         pending_by_day=np.zeros((n_services, slots), dtype=np.int64),
         latency=np.zeros((KINDS, LATENCY_BINS + 1), dtype=np.int64),
         by_level=np.zeros((KINDS, LEVELS), dtype=np.int64),

@@ -90,8 +90,8 @@ from .context import (
 from .initiatives import INIT_UIDS, decided
 from .memory import prefetch
 from .mobility import move, nominal
-from .pool import NONE, draw_key, let_go
-from .queues import SORT_INLINE, keep_in_order, make_room, mark
+from .pool import NONE, draw_key
+from .queues import SORT_INLINE, keep_in_order, make_room, mark, unmark
 
 
 def information_delay(s, org=None) -> float:
@@ -289,7 +289,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
         free[counts[COUNT_FREE]] = i
         counts[COUNT_FREE] += 1
         counts[COUNT_ACTIVE] -= 1
-        let_go(buf.held, i)
+        unmark(buf.held, i)
 
 
 @njit(cache=True, inline="always")
@@ -378,7 +378,7 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                     free[counts[COUNT_FREE]] = i
                     counts[COUNT_FREE] += 1
                     counts[COUNT_ACTIVE] -= 1
-                    let_go(buf.held, i)
+                    unmark(buf.held, i)
                     continue
                 start_time = max(t_in[i], free_at[k])
                 if tacit >= 0.0 and created[i] + tacit <= start_time:
@@ -404,7 +404,7 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                 for k in range(lo, hi):
                     idle &= serving[k] < 0
                 if idle:  # nothing queued, nothing being signed: not served again until a push marks it
-                    active[m >> 6] &= ~(np.uint64(1) << np.uint64(m & 63))
+                    unmark(active, m)
         settle(done, n_done, day, P, x, agents, services, managers, decisions, buf)
 
 

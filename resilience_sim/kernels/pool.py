@@ -9,9 +9,9 @@ the cost of the writes themselves (``python -m benchmarks.access`` measures both
 protocol, in one place:
 
 * **take a slot**: ``n = counts[COUNT_FREE] - 1; i = free[n]; counts[COUNT_FREE] = n;
-  counts[COUNT_ACTIVE] += 1; hold(held, i)`` (the engine keeps the stack from running dry);
+  counts[COUNT_ACTIVE] += 1; mark(held, i)`` (the engine keeps the stack from running dry);
 * **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
-  counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1; let_go(held, i)``;
+  counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1; unmark(held, i)``;
 * **send i to desk m**: push it at the tail of m's queue, keep it in order of time among
   the desk's arrivals since it was last served and mark the desk (see :mod:`.queues`).
 """
@@ -27,18 +27,6 @@ from .queues import SORT_INLINE, keep_in_order, make_room, mark
 NONE = -1
 MOVE_UIDS = 1 << 30  # redeployment decisions are numbered in the pool from here (uids are int32)
 FREE_AHEAD = 8  # free slots looked ahead for prefetching
-
-
-@njit(cache=True, inline="always")
-def hold(held, i):
-    """Mark slot ``i`` as holding a decision (bit i % 64 of word i // 64 of ``buf.held``)."""
-    held[i >> 6] |= np.uint64(1) << np.uint64(i & 63)
-
-
-@njit(cache=True, inline="always")
-def let_go(held, i):
-    """Mark slot ``i`` as free again."""
-    held[i >> 6] &= ~(np.uint64(1) << np.uint64(i & 63))
 
 
 @njit(cache=True, inline="always")
@@ -84,7 +72,7 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         i = free[top]
         counts[COUNT_FREE] = top
         counts[COUNT_ACTIVE] += 1
-        hold(buf.held, i)
+        mark(buf.held, i)
         counts[COUNT_CREATED] += 1
         uid[i] = uids[j]
         kind[i] = k

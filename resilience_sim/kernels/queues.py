@@ -54,9 +54,19 @@ def keep_in_order(store, r, lo, t_in, uid):
 
 
 @njit(cache=True, inline="always")
-def mark(active, m):
-    """Set desk m's bit in the bitmap ``active``: it has work (see ``decisions.sign_offs``)."""
-    active[m >> 6] |= np.uint64(1) << np.uint64(m & 63)
+def mark(bits, m):
+    """Set bit m of the bitmap ``bits`` (bit m % 64 of word m // 64).
+
+    A desk's bit in ``buf.desk_active``: it has work (see ``decisions.sign_offs``); a
+    slot's bit in ``buf.held``: it holds a decision (see :mod:`.pool`).
+    """
+    bits[m >> 6] |= np.uint64(1) << np.uint64(m & 63)
+
+
+@njit(cache=True, inline="always")
+def unmark(bits, m):
+    """Clear bit m of the bitmap ``bits``."""
+    bits[m >> 6] &= ~(np.uint64(1) << np.uint64(m & 63))
 
 
 def store_size(pool: int, n_desks: int) -> int:
