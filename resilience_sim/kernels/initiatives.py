@@ -335,9 +335,14 @@ def launches(day, P, x, agents, services, managers, decisions, buf, need):
         h = home[a]
         if x.external[institution[h]]:  # external actors act through their own initiatives (6)
             continue
+        sec = secondary[a]
+        top = 1.0 if leave else 1.0 - np.float64(fatigue[a])  # the slack at most
+        bound = (factor * top * np.float64(agents.engagement[a]) * (1.0 - np.float64(agents.risk_aversion[a]))
+                 * (P.init_multi_hat if sec >= 0 else 1.0) * (1.0 + np.float64(agents.initiative_drive[a])))
+        if u >= bound:  # p is at most this (need ≤ 1, the same product in the same order): no launch
+            continue
         g = h if need[h] > 0.0 else -1
         best = need[h]
-        sec = secondary[a]
         for j in range(tie_ptr[a], tie_ptr[a + 1]):
             if best >= 1.0:
                 break
@@ -347,12 +352,9 @@ def launches(day, P, x, agents, services, managers, decisions, buf, need):
                 g = t
         if g < 0:
             continue
-        if leave:
-            slack = 1.0
-        else:
-            slack = 1.0 - np.float64(fatigue[a])
-            if g != h:
-                slack *= max(0.0, 1.0 - pressure[h])
+        slack = top
+        if g != h and not leave:
+            slack *= max(0.0, 1.0 - pressure[h])
         p = (factor * best * slack * np.float64(agents.engagement[a]) * (1.0 - np.float64(agents.risk_aversion[a]))
              * (P.init_multi_hat if sec >= 0 else 1.0) * (1.0 + np.float64(agents.initiative_drive[a])))
         if u < p:
