@@ -31,7 +31,10 @@ With ``initiatives.enabled`` off the stage does nothing. Otherwise, every day:
    c = rate · culture · (1 + compensation) · max(multi-hat, 1) · 2 for anyone, so only
    candidates, each agent drawn with probability c (``rng.next_candidate``: geometric
    gaps), are looked at, and a candidate launches if c·u < its probability (u uniform): the
-   same law as a draw per agent, at the cost of about c·N agents a day. The initiative
+   same law as a draw per agent, at the cost of about c·N agents a day. A candidate's
+   probability is at most its value with the largest need of the day among its own service
+   and the services of its two skills' missions and the slack it would have on its own
+   service: a draw above that is a candidate rejected before its ties are read. The initiative
    works with probability ``success`` (drawn at launch). It raises an initiative decision at the
    initiator's manager's desk at the end of the day (no manager or no sign-off: approved
    at once), numbered from ``INIT_UIDS``.
@@ -307,8 +310,14 @@ def launch(a, h, g, day, key, P, x, agents, managers, decisions, buf):
     agents.initiative_uid[a] = u
 
 
+@njit(cache=True, inline="always")
+def _need_of(mission_need, m):
+    """The largest need of the day among the services of mission m (0 for no mission)."""
+    return mission_need[m] if 0 <= m < mission_need.shape[0] else 0.0
+
+
 @njit(cache=True)
-def launches(day, P, x, agents, services, managers, decisions, buf, need):
+def launches(day, P, x, agents, services, managers, decisions, buf, need, mission_need):
     """Agents who see a need launch initiatives (see module doc, 5)."""
     key = stream_key(P.seed, INITIATIVE_STREAM, day)
     role, initiative, moved_day, task_share = agents.role, agents.initiative, agents.moved_day, agents.task_share
@@ -336,10 +345,13 @@ def launches(day, P, x, agents, services, managers, decisions, buf, need):
         if x.external[institution[h]]:  # external actors act through their own initiatives (6)
             continue
         sec = secondary[a]
+        most = max(need[h], _need_of(mission_need, primary[a]), _need_of(mission_need, sec))  # best ≤ most
+        if most <= 0.0:
+            continue
         top = 1.0 if leave else 1.0 - np.float64(fatigue[a])  # the slack at most
-        bound = (factor * top * np.float64(agents.engagement[a]) * (1.0 - np.float64(agents.risk_aversion[a]))
+        bound = (factor * most * top * np.float64(agents.engagement[a]) * (1.0 - np.float64(agents.risk_aversion[a]))
                  * (P.init_multi_hat if sec >= 0 else 1.0) * (1.0 + np.float64(agents.initiative_drive[a])))
-        if u >= bound:  # p is at most this (need ≤ 1, the same product in the same order): no launch
+        if u >= bound:  # p is at most this (the same product in the same order, each factor as large): no launch
             continue
         g = h if need[h] > 0.0 else -1
         best = need[h]
@@ -437,10 +449,14 @@ def step(day, P, x, agents, services, managers, decisions, buf):
     counts = buf.counts
     pressure = services.pressure
     need = np.empty(pressure.shape[0])
+    mission, institution = services.mission, services.institution
+    mission_need = np.zeros(mission.max() + 1 if mission.shape[0] else 0)
     seen = False
     for s in range(pressure.shape[0]):
         need[s] = min(1.0, max(0.0, pressure[s] - 1.0))
         seen |= need[s] > 0.0
+        if not x.external[institution[s]]:
+            mission_need[mission[s]] = max(mission_need[mission[s]], need[s])
     if counts[COUNT_INIT_RUNNING] > 0:
         sustain(day, P, x, agents, services, buf)
     if P.init_testimony_period > 0 and (day + 1) % P.init_testimony_period == 0 and counts[COUNT_INIT_RUNNING] > 0:
@@ -448,7 +464,7 @@ def step(day, P, x, agents, services, managers, decisions, buf):
     if P.init_cell_capacity > 0.0 and counts[COUNT_INIT_RUNNING] > 0:
         relay(day, P, agents, buf)
     if seen:
-        launches(day, P, x, agents, services, managers, decisions, buf, need)
+        launches(day, P, x, agents, services, managers, decisions, buf, need, mission_need)
         if P.ext_rate > 0.0:
             external(day, P, x, agents, services, managers, decisions, buf, need)
     buf.today[TODAY_INIT_RUNNING] = counts[COUNT_INIT_RUNNING]
