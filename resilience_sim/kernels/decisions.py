@@ -44,7 +44,7 @@ that sign-off ends. Once a sign-off starts, the decision's ``t_in`` holds its en
 time it arrives at the next desk, or completes. New decisions and forwarded ones are
 pushed at their desk's tail as they come, kept in order of (time, uid) among the desk's
 arrivals since it was last served: a few comparisons per push, instead of one sort of
-every arrival of a level (:mod:`.queues`). A push also sets the desk's bit in
+every arrival of a level (:mod:`.pool_ops`). A push also sets the desk's bit in
 ``buf.desk_active``; a level is served by listing the desks whose bits are set (in order
 of desk number, as all desks were before), and a desk left with nothing queued and
 nothing being signed when it is served clears its bit (one emptied by tacit approvals
@@ -170,7 +170,7 @@ def order_arrivals(store, lo, hi, t_in, uid, times, work):
     """Put the queue entries ``store[lo:hi]`` in order of arrival time ``t_in``, ties by uid.
 
     For a desk that received more than ``SORT_INLINE`` decisions since it was last served
-    (the few of an ordinary desk are kept in order as they are pushed, see :mod:`.queues`).
+    (the few of an ordinary desk are kept in order as they are pushed, see :mod:`.pool_ops`).
     A bucket sort, O(n) for times spread over the day, then an insertion pass in which
     each entry moves only within its bucket. ``times`` (≥ 2n entries) and ``work`` (≥ 3n
     + 1) are scratch space (see :func:`scratch`), so that sorting allocates nothing.
@@ -245,12 +245,13 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
         k = kind[i]
         load[m] -= 1
         if not tacit[i] and level_of[m] > authority[i] and parent[m] >= 0:
-            up = parent[m]
-            manager[i] = up  # t_in: the sign-off's end, its arrival there (or its information's)
+            up = parent[m]  # t_in: the sign-off's end, its arrival there (or its information's)
             if k == EXCEPTION:
                 t_in[i] = max(t_in[i], created[i] + P.information_wait * (P.field_level - level_of[up]))
+            # pool.forward(desk=up, slot=i) {
+            manager[i] = up
             load[up] += 1
-            if end[up] == base[up] + cap[up]:  # push i at desk up (see queues)
+            if end[up] == base[up] + cap[up]:
                 make_room(up, store, start, end, base, cap, counts)
             store[end[up]] = i
             end[up] += 1
@@ -258,6 +259,7 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             if 1 < new[up] <= SORT_INLINE:
                 keep_in_order(store, end[up] - 1, end[up] - new[up], t_in, uid)
             mark(active, up)
+            # } pool.forward
             continue
         level = P.field_level if tacit[i] else level_of[m]
         lat = t_in[i] - created[i]
@@ -285,11 +287,13 @@ def settle(done, n_done, day, P, x, agents, services, managers, decisions, buf):
             pending_by_day[s, raised] -= 1
             if wrong:
                 add_rework(s, day, P, services, buf)
-        uid[i] = NONE  # release the slot (see pool)
+        # pool.release(slot=i) {
+        uid[i] = NONE
         free[counts[COUNT_FREE]] = i
         counts[COUNT_FREE] += 1
         counts[COUNT_ACTIVE] -= 1
         unmark(buf.held, i)
+        # } pool.release
 
 
 @njit(cache=True, inline="always")
@@ -362,23 +366,27 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                         k = c
                 if free_at[k] >= horizon:
                     break  # every decider is busy until tomorrow: the queue keeps its order
-                i = store[start[m]]  # pop the head (see queues)
                 if start[m] + QUEUE_AHEAD < end[m]:
                     prefetch(t_in, store[start[m] + QUEUE_AHEAD])
+                # pool.pop(desk=m, slot=i) {
+                i = store[start[m]]
                 start[m] += 1
                 if start[m] == end[m]:
                     start[m] = end[m] = base[m]
+                # } pool.pop
                 if kind[i] == EXCEPTION and expires[i] < day:  # its task is unmet: moot
                     counts[COUNT_WITHDRAWN] += 1
                     # issue 15: its latency counts, censored at its task's deadline
                     buf.latency[EXCEPTION, min(int((expires[i] + 1.0 - created[i]) / LATENCY_BIN),
                                                   LATENCY_BINS)] += 1
                     load[m] -= 1
-                    uid[i] = NONE  # release the slot (see pool)
+                    # pool.release(slot=i) {
+                    uid[i] = NONE
                     free[counts[COUNT_FREE]] = i
                     counts[COUNT_FREE] += 1
                     counts[COUNT_ACTIVE] -= 1
                     unmark(buf.held, i)
+                    # } pool.release
                     continue
                 start_time = max(t_in[i], free_at[k])
                 if tacit >= 0.0 and created[i] + tacit <= start_time:

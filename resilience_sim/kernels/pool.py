@@ -1,19 +1,10 @@
 """The decision pool: slots, the free stack, new decisions.
 
-Shared by the stages that raise decisions (arrivals, mobility) and the one that
-serves them (decisions). The pool's bookkeeping is a handful of array writes, written
-where it is used in the loops rather than in helper functions: an inlined helper
-whose body holds a call passing arrays (a push that may need room, a take that may
-find the stack dry) costs reference counting on those arrays at every use, several times
-the cost of the writes themselves (``python -m benchmarks.access`` measures both). The
-protocol, in one place:
-
-* **take a slot**: ``n = counts[COUNT_FREE] - 1; i = free[n]; counts[COUNT_FREE] = n;
-  counts[COUNT_ACTIVE] += 1; mark(held, i)`` (the engine keeps the stack from running dry);
-* **release slot i**: ``uid[i] = NONE; free[counts[COUNT_FREE]] = i;
-  counts[COUNT_FREE] += 1; counts[COUNT_ACTIVE] -= 1; unmark(held, i)``;
-* **send i to desk m**: push it at the tail of m's queue, keep it in order of time among
-  the desk's arrivals since it was last served and mark the desk (see :mod:`.queues`).
+Shared by the stages that raise decisions (arrivals, mobility, initiatives) and the one
+that serves them (decisions). The pool's operations — take a slot, release it, push a
+slot on a desk's queue, pop a desk's head, forward a decision to a desk — have one
+home, :mod:`.pool_ops`, which documents them; the kernels hold them as blocks written
+from there (``# pool.take(slot=i) {`` … ``# } pool.take``).
 """
 
 import numpy as np
@@ -65,14 +56,16 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
     firsts = np.empty(n, dtype=np.int32)
     for j in range(n):
         k = kinds[j]
-        top = counts[COUNT_FREE] - 1  # take a slot
-        if top >= FREE_AHEAD:  # the slot taken a few decisions later: fetch its lines now
-            prefetch_write(uid, free[top - FREE_AHEAD])
-            prefetch_write(service, free[top - FREE_AHEAD])
-        i = free[top]
-        counts[COUNT_FREE] = top
+        ahead = counts[COUNT_FREE] - 1 - FREE_AHEAD
+        if ahead >= 0:  # the slot taken a few decisions later: fetch its lines now
+            prefetch_write(uid, free[ahead])
+            prefetch_write(service, free[ahead])
+        # pool.take(slot=i) {
+        i = free[counts[COUNT_FREE] - 1]
+        counts[COUNT_FREE] -= 1
         counts[COUNT_ACTIVE] += 1
         mark(buf.held, i)
+        # } pool.take
         counts[COUNT_CREATED] += 1
         uid[i] = uids[j]
         kind[i] = k
@@ -88,13 +81,14 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         first = desks[j]
         for _ in range(max(0, length - signoffs[k])):
             first = parent[first]
-        manager[i] = first
         if expires[j] >= 0:  # a field case: it waits for its information
             t_in[i] = times[j] + wait * (field - level[first])
-        load[first] += 1
         expiry[i] = expires[j]
         tacit[i] = False
-        if end[first] == base[first] + cap[first]:  # push i at desk first (see queues)
+        # pool.forward(desk=first, slot=i) {
+        manager[i] = first
+        load[first] += 1
+        if end[first] == base[first] + cap[first]:
             make_room(first, store, start, end, base, cap, counts)
         store[end[first]] = i
         end[first] += 1
@@ -102,6 +96,7 @@ def raise_decisions(n, uids, kinds, services, times, desks, expires, authority, 
         if 1 < new[first] <= SORT_INLINE:
             keep_in_order(store, end[first] - 1, end[first] - new[first], t_in, uid)
         mark(active, first)
+        # } pool.forward
         slots[j] = i
         firsts[j] = first
     return slots, firsts

@@ -5,21 +5,9 @@ segment ``store[base[m]:base[m] + cap[m]]``. Taking the head reads the next entr
 the array, so the decisions behind it can be fetched from memory ahead of time — a
 chain of slots, each pointing to the next, made every step wait for memory.
 
-The stages push and pop in their loops, inline (see :mod:`.pool` for why):
-
-* **push slot i at desk m**: ``if end[m] == base[m] + cap[m]: make_room(...)``, then
-  ``store[end[m]] = i; end[m] += 1; new[m] += 1``, and while ``new[m] ≤ SORT_INLINE``
-  :func:`keep_in_order` moves it back among the desk's ``new[m]`` last entries, those
-  pushed since the desk was last served; and :func:`mark` sets the desk's bit in
-  ``buf.desk_active``, so that it is served. Decisions are pushed as they are raised or
-  forwarded, not in order of time; the records compared were just written or read,
-  so this costs a few comparisons in the cache;
-* **serve desk m**: if more than ``SORT_INLINE`` entries came (a desk at the top of a
-  centralised organisation), sort the last ``new[m]`` (``decisions.order_arrivals``);
-  then ``new[m] = 0``. Today's arrivals all come after every decision queued before
-  (which arrived on earlier days), so the whole queue is then in FIFO order;
-* **pop the head of desk m**: ``i = store[start[m]]; start[m] += 1``, and when the
-  queue is empty (``start[m] == end[m]``) both go back to ``base[m]``.
+The stages push on and pop off these queues with the operations of :mod:`.pool_ops`,
+which documents them (and how a desk's arrivals since it was last served are kept in
+order of time); this module manages the segments.
 
 A full segment first slides its queue back to its base when at least half of it is
 free, else moves to the end of the used area with 1.5 times its capacity; when that
@@ -58,7 +46,7 @@ def mark(bits, m):
     """Set bit m of the bitmap ``bits`` (bit m % 64 of word m // 64).
 
     A desk's bit in ``buf.desk_active``: it has work (see ``decisions.sign_offs``); a
-    slot's bit in ``buf.held``: it holds a decision (see :mod:`.pool`).
+    slot's bit in ``buf.held``: it holds a decision (see :mod:`.pool_ops`).
     """
     bits[m >> 6] |= np.uint64(1) << np.uint64(m & 63)
 
