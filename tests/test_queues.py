@@ -6,59 +6,65 @@ import numpy as np
 import pytest
 
 from resilience_sim.engine import _level_masks
-from resilience_sim.kernels.context import COUNT_QUEUE_USED, COUNTS, bitmap_words
+from resilience_sim.kernels.context import COUNT_ACTIVE, COUNT_FREE, COUNT_QUEUE_USED, COUNTS, bitmap_words
 from resilience_sim.kernels.decisions import marked, order_arrivals, scratch
-from resilience_sim.kernels.queues import MIN_CAP, SORT_INLINE, compact, keep_in_order, make_room, mark, store_size
+from resilience_sim.kernels.pool import NONE
+from resilience_sim.kernels.pool_api import pop, push, release, take
+from resilience_sim.kernels.queues import MIN_CAP, SORT_INLINE, compact, mark, store_size
 from resilience_sim.state import MappedArray
 
 
-def _push(m, i, store, start, end, base, cap, counts):
-    if end[m] == base[m] + cap[m]:
-        make_room(m, store, start, end, base, cap, counts)
-    store[end[m]] = i
-    end[m] += 1
-
-
-def _pop(m, store, start, end, base):
-    i = store[start[m]]
-    start[m] += 1
-    if start[m] == end[m]:
-        start[m] = end[m] = base[m]
-    return i
+def _bits(bitmap, n):
+    """The items whose bits are set in ``bitmap``."""
+    m = np.arange(n)
+    return set(np.flatnonzero((bitmap[m >> 6] >> (m & 63).astype(np.uint64)) & np.uint64(1)).tolist())
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_queues_stay_fifo_through_slides_moves_and_packing(seed):
-    """Random pushes and pops on a store of the engine's size keep every desk's order."""
+    """Random takes, pushes, pops and releases on a store of the engine's size keep every desk's
+    order (the pool's own operations, as the kernels run them): a slot is taken from the pool,
+    pushed at a desk at the time of the step, popped when the desk is served, then released."""
     rng = np.random.default_rng(seed)
     desks, pool = 7, 60
     store = np.zeros(store_size(pool, desks), dtype=np.int32)
-    start, end, base, cap = (np.zeros(desks, dtype=np.int64) for _ in range(4))
+    start, end, base, cap, new = (np.zeros(desks, dtype=np.int64) for _ in range(5))
+    active = np.zeros(bitmap_words(desks), dtype=np.uint64)
+    held = np.zeros(bitmap_words(pool), dtype=np.uint64)
+    free = np.arange(pool, dtype=np.int32)
     counts = np.zeros(COUNTS.size, dtype=np.int64)
+    counts[COUNT_FREE] = pool
+    t_in, uid = np.zeros(pool), np.full(pool, NONE, dtype=np.int32)
     expected = [deque() for _ in range(desks)]
-    free = list(range(pool))
     packings = 0
-    for _ in range(20_000):
+    for step in range(20_000):
         used_before = counts[COUNT_QUEUE_USED]
         m = int(rng.integers(desks if rng.random() < 0.9 else 1))  # desk 0 gets most traffic
-        if free and rng.random() < 0.55:
-            i = free.pop(int(rng.integers(len(free))))
-            _push(m, i, store, start, end, base, cap, counts)
+        if counts[COUNT_FREE] > 0 and rng.random() < 0.55:
+            i = take(free, counts, held)
+            t_in[i], uid[i] = step, step
+            push(m, i, store, start, end, base, cap, new, active, counts, t_in, uid)
             expected[m].append(i)
+            assert m in _bits(active, desks)
         elif expected[m]:
-            i = _pop(m, store, start, end, base)
+            new[m] = 0  # served (see pool_ops)
+            i = pop(m, store, start, end, base)
             assert i == expected[m].popleft()
-            free.append(i)
+            release(i, uid, free, counts, held)
+            assert uid[i] == NONE
         packings += counts[COUNT_QUEUE_USED] < used_before
         for d in range(desks):  # segments never overlap and hold their queue
             assert base[d] <= start[d] <= end[d] <= base[d] + cap[d] <= len(store)
             assert list(store[start[d]:end[d]]) == list(expected[d])
+        queued = {i for q in expected for i in q}
+        assert _bits(held, pool) == queued and counts[COUNT_ACTIVE] == len(queued)
+        assert sorted(free[:counts[COUNT_FREE]].tolist() + list(queued)) == list(range(pool))
     assert packings > 0, "the test should exercise packing"
 
 
 @pytest.mark.parametrize("arrivals", [1, 2, 5, SORT_INLINE, SORT_INLINE + 1, 200])
 def test_a_desk_serves_the_days_arrivals_in_order_of_time_then_uid(arrivals):
-    """Pushed in any order after older entries, today's arrivals end in (time, uid) order.
+    """Pushed in any order after older entries, today's arrivals are popped in (time, uid) order.
 
     Up to SORT_INLINE are kept in order as they are pushed (keep_in_order); more are
     sorted when the desk is served (order_arrivals). Equal times go by uid; the entries
@@ -73,19 +79,17 @@ def test_a_desk_serves_the_days_arrivals_in_order_of_time_then_uid(arrivals):
     today = rng.choice(np.setdiff1d(np.arange(n_slots), older), arrivals, replace=False).astype(np.int32)
     store = np.full(n_slots + 10, -1, dtype=np.int32)
     store[:3] = older
-    end, new = 3, 0
+    start, end, base, cap, new = (np.zeros(1, dtype=np.int64) for _ in range(5))
+    end[0], cap[0] = 3, len(store)
+    active, counts = np.zeros(1, dtype=np.uint64), np.zeros(COUNTS.size, dtype=np.int64)
     for i in today:
-        store[end] = i
-        end += 1
-        new += 1
-        if 1 < new <= SORT_INLINE:
-            keep_in_order(store, end - 1, end - new, t_in, uid)
-    if new > SORT_INLINE:
-        times, work = scratch(new, np.empty(0), np.empty(0, dtype=np.int64))
-        order_arrivals(store, end - new, end, t_in, uid, times, work)
-    expected = sorted(today, key=lambda i: (t_in[i], uid[i]))
-    assert list(store[:3]) == list(older)
-    assert list(store[3:end]) == expected
+        push(0, i, store, start, end, base, cap, new, active, counts, t_in, uid)
+    if new[0] > SORT_INLINE:
+        times, work = scratch(new[0], np.empty(0), np.empty(0, dtype=np.int64))
+        order_arrivals(store, end[0] - new[0], end[0], t_in, uid, times, work)
+    popped = [pop(0, store, start, end, base) for _ in range(3 + arrivals)]
+    assert popped == list(older) + sorted(today, key=lambda i: (t_in[i], uid[i]))
+    assert start[0] == end[0] == base[0], "an emptied queue goes back to its base"
 
 
 @pytest.mark.parametrize("store_len, kept", [(100, True), (50, False)])
