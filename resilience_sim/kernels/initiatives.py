@@ -316,6 +316,16 @@ def _need_of(mission_need, m):
     return mission_need[m] if 0 <= m < mission_need.shape[0] else 0.0
 
 
+@njit(cache=True, inline="always")
+def _propensity(factor, need, slack, engagement, aversion, hat, drive):
+    """An agent's launch probability for a need and a slack (see module doc, 5).
+
+    One product in one order: with each factor no larger, the result is no larger
+    (rounding is monotone), which makes the bound of a candidate exact.
+    """
+    return factor * need * slack * engagement * (1.0 - aversion) * hat * (1.0 + drive)
+
+
 @njit(cache=True)
 def launches(day, P, x, agents, services, managers, decisions, buf, need, mission_need):
     """Agents who see a need launch initiatives (see module doc, 5)."""
@@ -349,9 +359,10 @@ def launches(day, P, x, agents, services, managers, decisions, buf, need, missio
         if most <= 0.0:
             continue
         top = 1.0 if leave else 1.0 - np.float64(fatigue[a])  # the slack at most
-        bound = (factor * most * top * np.float64(agents.engagement[a]) * (1.0 - np.float64(agents.risk_aversion[a]))
-                 * (P.init_multi_hat if sec >= 0 else 1.0) * (1.0 + np.float64(agents.initiative_drive[a])))
-        if u >= bound:  # p is at most this (the same product in the same order, each factor as large): no launch
+        hat = P.init_multi_hat if sec >= 0 else 1.0
+        e, r, d = np.float64(agents.engagement[a]), np.float64(agents.risk_aversion[a]), np.float64(
+            agents.initiative_drive[a])
+        if u >= _propensity(factor, most, top, e, r, hat, d):  # p is at most this: no launch
             continue
         g = h if need[h] > 0.0 else -1
         best = need[h]
@@ -367,9 +378,7 @@ def launches(day, P, x, agents, services, managers, decisions, buf, need, missio
         slack = top
         if g != h and not leave:
             slack *= max(0.0, 1.0 - pressure[h])
-        p = (factor * best * slack * np.float64(agents.engagement[a]) * (1.0 - np.float64(agents.risk_aversion[a]))
-             * (P.init_multi_hat if sec >= 0 else 1.0) * (1.0 + np.float64(agents.initiative_drive[a])))
-        if u < p:
+        if u < _propensity(factor, best, slack, e, r, hat, d):
             launch(a, h, g, day, key, P, x, agents, managers, decisions, buf)
             n += 1
 
