@@ -40,9 +40,11 @@ that make up each service; the mix of occupations within a service is an assumpt
   on site in 56 % of authorities); transport (region: planners and dispatchers 1,
   inspectors 0) → 0.4; public transport, food bank → 0.9–1.0.
 
-Remote-capable shares that result (headcount-weighted): commune 39 %, département
-31 %, région 31 %, State service 51 %, EPCI 27 %; ``python -m resilience_sim.calibration``
-prints them with the lockdown's shares of staff stopped, remote and on site.
+Heads of service and above can always work remotely (management occupations: 1;
+:mod:`resilience_sim.organisation`). Remote-capable shares of staff that result, as built:
+commune 42 %, département 31 %, région 32 %, State service 54 %, territory 33 %;
+``python -m resilience_sim.calibration`` prints them with the lockdown's shares of staff
+stopped, remote and on site.
 Columns: name, headcount, tags, essential, on_site_share, deadline (days).
 """
 

@@ -70,7 +70,7 @@ class Simulation:
         self._daily = _day_major(cond)
         d = self._daily  # the service-major tables as views of the day-major ones: one copy
         self.conditions = dataclasses.replace(cond, absence=d["absence"].T, demand=d["demand"].T, closed=d["closed"].T,
-                                        it_factor=d["it_factor"].T)
+                                        stand_down=d["stand_down"].T, it_factor=d["it_factor"].T)
         o = self.org
         self.agents, self.services, self.managers = o.agents, o.services, managers
         n_deciders = int(managers.deciders.sum())
@@ -157,7 +157,8 @@ class Simulation:
         d = self._daily
         return DayInputs(**self._lookups, prevalence=d["absence"][t], remote=float(d["remote"][t]),
                          exception_share=float(d["exception_share"][t]), crisis=bool(d["crisis"][t]),
-                         demand=d["demand"][t], closed=d["closed"][t], it_factor=d["it_factor"][t])
+                         demand=d["demand"][t], closed=d["closed"][t], stand_down=d["stand_down"][t],
+                         it_factor=d["it_factor"][t])
 
     def step(self, timings: dict[str, float] | None = None) -> None:
         """Simulate one day.
@@ -201,7 +202,7 @@ class Simulation:
             self.day = int(run_days(np.int64(self.day), np.int64(stop), self._need, self.params, self.agents,
                                     self.services, self.managers, self.decisions, self.buffers,
                                     self._inputs(self.day), d["absence"], d["remote"], d["exception_share"],
-                                    d["crisis"], d["demand"], d["closed"], d["it_factor"], self.out,
+                                    d["crisis"], d["demand"], d["closed"], d["stand_down"], d["it_factor"], self.out,
                                     check, found))
             if found[2]:
                 self._raise(self.day - 1, found)
@@ -288,5 +289,6 @@ def _day_major(cond: DailyConditions) -> dict[str, np.ndarray]:
         "remote": cond.remote, "exception_share": cond.exception_share, "crisis": cond.crisis,
         "demand": np.ascontiguousarray(cond.demand.T),
         "closed": np.ascontiguousarray(cond.closed.T),
+        "stand_down": np.ascontiguousarray(cond.stand_down.T),
         "it_factor": np.ascontiguousarray(cond.it_factor.T),
     }

@@ -28,6 +28,8 @@ from .scenario import Scenario
 from .specs import ServiceSpec, explicit_institutions, spec_of
 from .state import AGENT, MANAGER, SERVICE, Agents, Managers, Services, allocate, grow
 
+#: level of a head of service (0 = executive … 4 = team leader, 5 = staff)
+HEAD_OF_SERVICE = LEVEL_NAMES.index("head of service")
 #: level of the HR crisis cell's desk (beside the deputies: it answers to the executive)
 HR_CELL_LEVEL = 1
 #: share of a manager's time spent on the service's tasks, by level
@@ -264,6 +266,9 @@ def _arrays(scenario: Scenario, insts, svc_specs, home, levels, parents, exec_of
     agents.manager[:] = np.where(parent_row >= 0, agents.role[np.maximum(parent_row, 0)], -1)
     agents.task_share[:] = np.where(is_mgr, np.array(TASK_SHARE_BY_LEVEL + (1.0,))[level], 1.0)
     _draw_agents(agents, services, seed, p, len(missions))
+    # heads of service and above manage: their jobs can be done remotely whatever the service's
+    # field work (Dingel & Neiman 2020: management occupations can be done at home)
+    agents.can_remote[level <= HEAD_OF_SERVICE] = True
     if skills is not None:
         agents.primary_skill[:] = [mission_index[a] for a, _, _ in skills]
         agents.secondary_skill[:] = [-1 if b is None else mission_index[b] for _, b, _ in skills]

@@ -324,8 +324,22 @@ _P = [
           "productivity of remote work relative to on site", "assumption"),
     Param("work.closure_threshold", "float", 0.1, 0, 1, "×",
           "a service whose demand multiplier falls below this is closed: its present "
-          "staff other than managers take special leave, remote-capable or not",
+          "staff other than managers take special leave (those who work remotely too, "
+          "unless work.remote_before_leave)",
           "DESIGN §3: 30 % stopped, special leave among them"),
+    Param("work.remote_before_leave", "bool", True,
+          doc="an agent kept home by childcare or vulnerability, or whose service is closed, who "
+              "can work remotely, and does today, works remotely instead of taking special leave",
+          source="DGAFP, FAQ on the civil service during the epidemic (March 2020): special leave "
+                 "(ASA) only for staff whose duties cannot be done by telework"),
+    Param("work.stand_down_leave", "float", 0.0, 0, 1, "share",
+          "of the present staff (not managers) of a service whose demand has fallen to a share m "
+          "of normal, and who do not work remotely today, this share × (1 − m) are sent home on "
+          "special leave (0 = they stay at work)",
+          "2020: staff neither kept on site by a continuity plan nor teleworking were on special "
+          "leave (DGAFP, March 2020; Ministry of the Interior HR FAQ, 6 April 2020: the ASA covers "
+          "every agent neither on site nor teleworking); 65 % of local authorities deployed a "
+          "continuity plan (AMF-CNFPT, autumn 2020); 0 by default: no one is sent home"),
     Param("wellbeing.fatigue_gain", "float", 0.04, 0, 1, "/day",
           "fatigue gained per day per unit of workload above capacity", "assumption"),
     Param("wellbeing.fatigue_recovery", "float", 0.05, 0, 1, "/day",

@@ -38,6 +38,9 @@ class DailyConditions:
         crisis: True on days when some component is active, shape (T,).
         demand: expected tasks per service and day, shape (S, T), tasks/day.
         closed: service closed that day (demand multiplier below the threshold), (S, T).
+        stand_down: share of a service's present staff (not managers) who do not work
+            remotely who are sent home on special leave that day (stood down),
+            ``work.stand_down_leave`` × (1 − demand / baseline demand), (S, T).
         it_factor: productivity factor from IT outages, shape (S, T).
 
     """
@@ -48,6 +51,7 @@ class DailyConditions:
     crisis: np.ndarray
     demand: np.ndarray
     closed: np.ndarray
+    stand_down: np.ndarray
     it_factor: np.ndarray
 
 
@@ -99,10 +103,13 @@ def compile_conditions(scenario: Scenario, org: Organisation) -> DailyConditions
             share = staff * where / max((staff * where).sum(), 1.0)
             extra += np.outer(share, v * lam)
     base = org.services.base_demand[:, None]
+    demand = base * mult + extra
+    closed = (mult < p["work.closure_threshold"]) & (base > 0) & (extra == 0)
+    fallen = 1.0 - demand / np.where(base > 0, base, 1.0)
+    stand_down = np.where(closed | (base <= 0), 0.0, p["work.stand_down_leave"] * np.clip(fallen, 0, 1))
     return DailyConditions(
         absence=np.clip(absence, 0, 1), remote=np.clip(remote, 0, 1),
         exception_share=np.clip(exc, 0, 1), crisis=crisis,
-        demand=base * mult + extra,
-        closed=(mult < p["work.closure_threshold"]) & (base > 0) & (extra == 0),
+        demand=demand, closed=closed, stand_down=stand_down,
         it_factor=np.clip(it, 0, None).astype(np.float32),
     )

@@ -369,12 +369,13 @@ def test_calibration_prints_the_table_and_draws_the_figure(tmp_path):
     from resilience_sim import calibration
 
     shares = calibration.remote_capable()
-    assert shares["commune_50k"] == pytest.approx(0.387, abs=0.001)  # Dingel & Neiman by occupation
+    # Dingel & Neiman by occupation, heads of service and above (was 17.6 %, then 38.7 %)
+    assert shares["commune_50k"] == pytest.approx(0.416, abs=0.001)
     result = calibration.calibrate(replicates=1, agents=300)
     w = result["window"]
     assert w["stopped"] + w["remote"] + w["on_site"] == pytest.approx(1.0)
-    assert abs(w["stopped"] - calibration.TARGETS["stopped"]) <= calibration.TOLERANCE + 0.03
-    assert w["remote"] > 0.15  # was 0.11 with a 17.6 % remote-capable commune
+    for share in ("stopped", "remote", "on_site"):  # one small replicate: 3 points of slack
+        assert abs(w[share] - calibration.TARGETS[share]) <= calibration.TOLERANCE + 0.03, share
     text = calibration.table(result)
     assert "| remote |" in text and "39%" in text and "commune_50k" in text
     png = calibration.figure(result, tmp_path / "f.png")

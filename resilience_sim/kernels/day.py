@@ -55,7 +55,7 @@ DayInputs = namedtuple("DayInputs", [
     "spell_phase", "level_mask", "service_staff",
     "authority", "signoffs", "effort", "scope",  # decision rules by type (policy.DecisionRules)
     "twin", "near", "flying_missions", "external", "hr_cell", "essential_missions",  # mobility.MobilityNet
-    "prevalence", "remote", "exception_share", "crisis", "demand", "closed", "it_factor",
+    "prevalence", "remote", "exception_share", "crisis", "demand", "closed", "stand_down", "it_factor",
     # spontaneous initiatives (issue 16; resilience_sim.initiatives)
     "tie_ptr", "tie_agent",  # informal ties as adjacency lists
     "ext_actor",             # per service, an external actor that can serve it (-1: none)
@@ -70,7 +70,7 @@ def stage_shock(day, P, agents, services, managers, decs, buf, x, out):
     services.unmet[:] = 0
     services.reworked[:] = 0
     buf.today[:] = 0.0
-    shock.apply_shock(day, P, agents, x.spell_phase, x.prevalence, x.remote, x.closed, buf)
+    shock.apply_shock(day, P, agents, x.spell_phase, x.prevalence, x.remote, x.closed, x.stand_down, buf)
 
 
 @njit(cache=True, inline="always")
@@ -154,7 +154,7 @@ def run_day(day, P, agents, services, managers, decs, buf, x, out):
 
 @njit(cache=True)
 def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, absence, remote,
-             exception_share, crisis, demand, closed, it_factor, out, check, found):
+             exception_share, crisis, demand, closed, stand_down, it_factor, out, check, found):
     """Run days ``first`` … ``stop − 1`` in one compiled call; returns the next day to run.
 
     ``x`` holds the lookup tables (its conditions are day ``first``'s); each day's
@@ -176,7 +176,7 @@ def run_days(first, stop, need, P, agents, services, managers, decs, buf, x, abs
                           x.level_mask, x.service_staff, x.authority, x.signoffs, x.effort,
                           x.scope, x.twin, x.near, x.flying_missions, x.external, x.hr_cell, x.essential_missions,
                           absence[day], float(remote[day]), float(exception_share[day]), bool(crisis[day]), demand[day],
-                          closed[day], it_factor[day], x.tie_ptr, x.tie_agent, x.ext_actor)
+                          closed[day], stand_down[day], it_factor[day], x.tie_ptr, x.tie_agent, x.ext_actor)
         run_day(day, P, agents, services, managers, decs, buf, today, out)
         if check:
             law = conservation.violation(day, services, managers, decs, buf, found)

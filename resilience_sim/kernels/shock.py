@@ -8,8 +8,16 @@ Rules (DESIGN §1.2 step 1), for each agent:
    (none when π_r = 0). Sickness latents are redrawn every ``sickness_spell`` days (spells,
    staggered by agent); childcare, vulnerability and vacancy latents are fixed for
    the run, so the same agents stay home while the prevalence lasts;
-3. a present agent who is not a manager, in a closed service, takes special leave;
-4. a present agent whose job can be done remotely works remotely if its (fixed)
+   With ``work.remote_before_leave``, childcare and vulnerability do not keep home an
+   agent who works remotely today (rule 5 holds for it): leave only where telework is
+   impossible, as in 2020;
+3. a present agent who is not a manager, in a closed service, takes special leave —
+   with ``work.remote_before_leave``, only if it does not work remotely today;
+4. stand-down: a present agent who is not a manager and does not work remotely
+   today, in a service whose demand fell to a share m of normal, takes special leave if
+   its latent uniform (fixed for the run) is below ``work.stand_down_leave`` × (1 − m),
+   the service's ``stand_down`` share today;
+5. a present agent whose job can be done remotely works remotely if its (fixed)
    latent uniform is below today's remote uptake.
 
 Layout: the comparisons u < π of each agent are kept from one day to the next as bits
@@ -41,9 +49,13 @@ from .memory import gather
 
 DAY_PARAMS = (
     DayParam("sickness_spell", int, setting("baseline.sickness_spell"), "days of a sickness spell"),
+    DayParam("remote_before_leave", bool, setting("work.remote_before_leave"),
+             "childcare and vulnerability keep home only those who do not work remotely"),
 )
 
 SICK_BIT, CHILDCARE_BIT, VULNERABILITY_BIT, VACANCY_BIT, REMOTE_BIT = 1, 2, 4, 8, 16
+#: the reasons that working remotely can replace (``work.remote_before_leave``)
+EXCUSED_BITS = CHILDCARE_BIT | VULNERABILITY_BIT
 _SPELL_STAGGER = 2654435761
 
 
@@ -102,8 +114,24 @@ def update_latents(day, P, phase, prevalence, remote_uptake, bits, held):
     held[1] = p_sick
 
 
+@njit(cache=True)
+def stand_down_staff(key, agents, stand_down, bits):
+    """Rule 4: a fall in demand sends home on special leave staff not working remotely; returns how many."""
+    assigned, role, can_remote, absence = agents.assigned, agents.role, agents.can_remote, agents.absence
+    share = np.empty(assigned.shape[0], dtype=np.float64)
+    gather(stand_down, assigned, share)
+    sent = 0
+    for a in range(assigned.shape[0]):
+        at_home = can_remote[a] & ((bits[a] & REMOTE_BIT) != 0)
+        if absence[a] < 0 and role[a] < 0 and share[a] > 0.0 and not at_home:
+            if uniform(key, a, SPECIAL_LEAVE) < share[a]:
+                absence[a] = SPECIAL_LEAVE
+                sent += 1
+    return sent
+
+
 @njit(cache=True, inline="always")
-def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, buf):
+def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, stand_down, buf):
     """Set every agent's status and absence reason for ``day``."""
     burnout_until, assigned, role = agents.burnout_until, agents.assigned, agents.role
     can_remote, status, absence = agents.can_remote, agents.status, agents.absence
@@ -111,19 +139,24 @@ def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, buf):
     update_latents(day, P, phase, prevalence, remote_uptake, bits, buf.latents_for)
     shut = np.empty(assigned.shape[0], dtype=np.bool_)
     gather(closed, assigned, shut)  # apart: the loop below runs vectorised without the read at random
+    excusable = np.uint8(EXCUSED_BITS)
     leave = 0
     burnt_days = 0
     for a in range(assigned.shape[0]):  # the reason: burnout, else drawn (the first that holds), else special leave
         b = bits[a]
+        teleworks = can_remote[a] & ((b & REMOTE_BIT) != 0) & P.remote_before_leave
+        b = b & (np.uint8(0xFF) ^ (excusable if teleworks else np.uint8(0)))  # telework before leave
         r = VACANCY if b & VACANCY_BIT else -1
         r = VULNERABILITY if b & VULNERABILITY_BIT else r
         r = CHILDCARE if b & CHILDCARE_BIT else r
         r = SICKNESS if b & SICK_BIT else r
-        on_leave = (r < 0) & shut[a] & (role[a] < 0)
+        on_leave = (r < 0) & shut[a] & (role[a] < 0) & (not teleworks)
         burnt = burnout_until[a] >= day
         absence[a] = BURNOUT if burnt else (SPECIAL_LEAVE if on_leave else r)
         leave += on_leave & (not burnt)
         burnt_days += burnt
+    if stand_down.max() > 0.0:
+        leave += stand_down_staff(stream_key(P.seed, ABSENCE, 0), agents, stand_down, bits)
     absent = 0
     remote = 0
     managers_present = 0

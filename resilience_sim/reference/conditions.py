@@ -101,6 +101,7 @@ class Today:
     crisis: bool
     demand: list[float]       # by service
     closed: list[bool]        # by service
+    stand_down: list[float]   # by service: share of staff not working remotely a continuity plan sends home
     it_factor: list[float]    # by service (float32 values)
     agent_reporting: float    # today's reporting share of agents
     manager_reporting: float  # ... and of managers
@@ -114,6 +115,7 @@ class Today:
                    exception_share=float(cond.exception_share[day]), crisis=crisis,
                    demand=[float(x) for x in cond.demand[:, day]],
                    closed=[bool(x) for x in cond.closed[:, day]],
+                   stand_down=[float(x) for x in cond.stand_down[:, day]],
                    it_factor=[float(x) for x in cond.it_factor[:, day]],
                    agent_reporting=min(rules.agent_reporting * mult, 1.0),
                    manager_reporting=min(rules.manager_reporting * mult, 1.0))

@@ -103,8 +103,10 @@ class Staff(mesa.Agent):
         Sickness first: the agent's sickness latent u is redrawn every ``sickness_spell``
         days (spells staggered by agent); the agent is sick if u < prevalence. Then
         childcare, vulnerability and vacancy, each with a latent fixed for the run:
-        absent if its latent < that reason's prevalence. (Burnout comes from fatigue,
-        special leave from closures: neither is drawn from a prevalence.)
+        absent if its latent < that reason's prevalence — but childcare and vulnerability
+        not for an agent who works remotely today, with ``work.remote_before_leave``.
+        (Burnout comes from fatigue, special leave from closures and falls in demand:
+        neither is drawn from a prevalence.)
         """
         today, key, spell = self.model.today, self.model.keys.absence, self.model.rules.sickness_spell
         prevalence = today.prevalence
@@ -113,31 +115,68 @@ class Staff(mesa.Agent):
             if uniform(key, self.index, block * 8) < prevalence[SICKNESS]:
                 return SICKNESS
         for reason in FIXED_LATENT_REASONS:
+            if reason in (CHILDCARE, VULNERABILITY) and self.telework_replaces_leave():
+                continue  # works remotely today: no leave for childcare or vulnerability
             if prevalence[reason] > 0.0 and uniform(key, self.index, reason) < prevalence[reason]:
                 return reason
         return -1
+
+    def telework_replaces_leave(self) -> bool:
+        """Whether working remotely replaces childcare, vulnerability and closure leave today.
+
+        With ``work.remote_before_leave``, special leave for childcare, vulnerability or a
+        closed service goes only to staff who cannot telework: an agent who works remotely when present
+        (:meth:`works_remotely`) is not kept home by them.
+        """
+        return self.model.rules.remote_before_leave and self.works_remotely()
+
+    def works_remotely(self) -> bool:
+        """Whether the agent, when present, works remotely today.
+
+        Its job can be done remotely and its latent uniform (fixed for the run) is below
+        today's remote uptake.
+        """
+        uptake = self.model.today.remote
+        return self.can_remote and uptake > 0.0 and uniform(self.model.keys.remote, self.index, 0) < uptake
+
+    def stood_down(self) -> bool:
+        """Whether a fall in its service's demand sends this present agent home on special leave today.
+
+        Only staff who are not managers and do not work remotely; the share is the
+        service's ``stand_down`` (``work.stand_down_leave`` × the fall in demand), compared
+        with the agent's latent uniform fixed for the run.
+        """
+        share = self.model.today.stand_down[self.assigned.index]
+        return (share > 0.0 and not self.is_manager and not self.works_remotely()
+                and uniform(self.model.keys.absence, self.index, SPECIAL_LEAVE) < share)
 
     def update_status(self, day: int) -> None:
         """Set today's status and absence reason.
 
         1. during a burnout absence (day ≤ burnout_until) the agent is absent (burnout);
         2. otherwise it may be absent for a reason of the shock (:meth:`absence_reason`);
-        3. a present non-manager whose service is closed today takes special leave;
-        4. a present agent whose job can be done remotely works remotely if its fixed
-           latent uniform is below today's remote uptake; otherwise it is on site.
+        3. a present non-manager whose service is closed today takes special leave (with
+           ``work.remote_before_leave``, unless it works remotely today);
+        4. a present non-manager who does not work remotely may be sent on special leave
+           when its service's demand has fallen (:meth:`stood_down`);
+        5. a present agent whose job can be done remotely works remotely if its fixed
+           latent uniform is below today's remote uptake (:meth:`works_remotely`);
+           otherwise it is on site.
         """
         today = self.model.today
         if self.burnout_until >= day:
             reason = BURNOUT
         else:
             reason = self.absence_reason(day)
-            if reason < 0 and today.closed[self.assigned.index] and not self.is_manager:
+            if (reason < 0 and today.closed[self.assigned.index] and not self.is_manager
+                    and not self.telework_replaces_leave()):
+                reason = SPECIAL_LEAVE
+            elif reason < 0 and self.stood_down():
                 reason = SPECIAL_LEAVE
         self.absence = reason
         if reason >= 0:
             self.status = STATUS_ABSENT
-        elif (self.can_remote and today.remote > 0.0
-              and uniform(self.model.keys.remote, self.index, 0) < today.remote):
+        elif self.works_remotely():
             self.status = STATUS_REMOTE
         else:
             self.status = STATUS_ON_SITE
