@@ -58,6 +58,7 @@ Buffers = namedtuple("Buffers", [
     "agent_scratch",  # (agents,) float64: a value per agent within a stage (scratch)
     "latents",     # (agents,) uint8: which latent draws of each agent are below today's prevalences (kernels.shock)
     "latents_for",  # (6,) float64: the day and the prevalences those bits hold for (kernels.shock)
+    "leave_latents",  # (agents,) float64: each agent's stand-down latent, drawn once when first needed (kernels.shock)
     "free_at",     # (deciders,) float64: when each decider is next free, day
     "serving",     # (deciders,) int64: decision slot a decider signs past a day's end, or -1
     "queue_store",  # (store,) int32: the desks' queues of decision slots (see kernels.queues)
@@ -176,6 +177,7 @@ def new_buffers(n_agents: int, n_services: int, slots: int, n_deciders: int, n_m
         agent_scratch=np.zeros(n_agents, dtype=np.float64),
         latents=np.zeros(n_agents, dtype=np.uint8),
         latents_for=np.full(6, np.nan),  # none yet
+        leave_latents=np.full(n_agents, np.nan),  # not drawn yet
         free_at=np.zeros(n_deciders, dtype=np.float64),
         serving=np.full(n_deciders, -1, dtype=np.int64),
         queue_store=np.zeros(0, dtype=np.int32),  # grown with the decision pool

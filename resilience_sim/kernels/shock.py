@@ -27,7 +27,9 @@ is drawn again only when its prevalence changed since yesterday, or, for sicknes
 the agent's spell changes (one agent in ``sickness_spell`` each day): on a day whose
 prevalences are yesterday's, one draw per ``sickness_spell`` agents (seven by default)
 instead of five draws per agent.
-The results are those of drawing every latent every day.
+The stand-down latents (rule 4) are drawn once, the first day a service stands staff
+down, and kept (``buf.leave_latents``). The results are those of drawing every latent
+every day.
 """
 
 import numpy as np
@@ -114,20 +116,24 @@ def update_latents(day, P, phase, prevalence, remote_uptake, bits, held):
     held[1] = p_sick
 
 
+#: a closed service's entry in the day's leave table (above any stand-down share)
+CLOSED = 2.0
+
+
 @njit(cache=True)
-def stand_down_staff(key, agents, stand_down, bits):
-    """Rule 4: a fall in demand sends home on special leave staff not working remotely; returns how many."""
-    assigned, role, can_remote, absence = agents.assigned, agents.role, agents.can_remote, agents.absence
-    share = np.empty(assigned.shape[0], dtype=np.float64)
-    gather(stand_down, assigned, share)
-    sent = 0
-    for a in range(assigned.shape[0]):
-        at_home = can_remote[a] & ((bits[a] & REMOTE_BIT) != 0)
-        if absence[a] < 0 and role[a] < 0 and share[a] > 0.0 and not at_home:
-            if uniform(key, a, SPECIAL_LEAVE) < share[a]:
-                absence[a] = SPECIAL_LEAVE
-                sent += 1
-    return sent
+def leave_table(closed, stand_down, key, latent):
+    """Per service, ``CLOSED`` or its stand-down share today; draws the stand-down latents when first needed.
+
+    ``latent`` holds each agent's u(key, agent, SPECIAL_LEAVE), fixed for the run: NaN
+    until the first day a service stands staff down (a NaN latent sends no one home).
+    """
+    table = np.empty(closed.shape[0], dtype=np.float64)
+    for s in range(closed.shape[0]):
+        table[s] = CLOSED if closed[s] else stand_down[s]
+    if latent.shape[0] > 0 and np.isnan(latent[0]) and stand_down.max() > 0.0:
+        for a in range(latent.shape[0]):
+            latent[a] = uniform(key, a, SPECIAL_LEAVE)
+    return table
 
 
 @njit(cache=True, inline="always")
@@ -137,26 +143,29 @@ def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, stand_
     can_remote, status, absence = agents.can_remote, agents.status, agents.absence
     bits, today = buf.latents, buf.today
     update_latents(day, P, phase, prevalence, remote_uptake, bits, buf.latents_for)
-    shut = np.empty(assigned.shape[0], dtype=np.bool_)
-    gather(closed, assigned, shut)  # apart: the loop below runs vectorised without the read at random
+    table = leave_table(closed, stand_down, stream_key(P.seed, ABSENCE, 0), buf.leave_latents)
+    sent_home = np.empty(assigned.shape[0], dtype=np.float64)
+    gather(table, assigned, sent_home)  # apart: the loop below runs vectorised without the read at random
+    latent = buf.leave_latents
     excusable = np.uint8(EXCUSED_BITS)
     leave = 0
     burnt_days = 0
     for a in range(assigned.shape[0]):  # the reason: burnout, else drawn (the first that holds), else special leave
         b = bits[a]
-        teleworks = can_remote[a] & ((b & REMOTE_BIT) != 0) & P.remote_before_leave
+        at_home = can_remote[a] & ((b & REMOTE_BIT) != 0)
+        teleworks = at_home & P.remote_before_leave
         b = b & (np.uint8(0xFF) ^ (excusable if teleworks else np.uint8(0)))  # telework before leave
         r = VACANCY if b & VACANCY_BIT else -1
         r = VULNERABILITY if b & VULNERABILITY_BIT else r
         r = CHILDCARE if b & CHILDCARE_BIT else r
         r = SICKNESS if b & SICK_BIT else r
-        on_leave = (r < 0) & shut[a] & (role[a] < 0) & (not teleworks)
+        shut = sent_home[a] == CLOSED
+        stood_down = (not shut) & (not at_home) & (latent[a] < sent_home[a])
+        on_leave = (r < 0) & (role[a] < 0) & ((shut & (not teleworks)) | stood_down)
         burnt = burnout_until[a] >= day
         absence[a] = BURNOUT if burnt else (SPECIAL_LEAVE if on_leave else r)
         leave += on_leave & (not burnt)
         burnt_days += burnt
-    if stand_down.max() > 0.0:
-        leave += stand_down_staff(stream_key(P.seed, ABSENCE, 0), agents, stand_down, bits)
     absent = 0
     remote = 0
     managers_present = 0
