@@ -337,6 +337,9 @@ def sign_offs(day, P, x, agents, services, managers, decisions, buf):
                 prefetch(store, start[todo[j + 2 * AHEAD]])
             if j + AHEAD < last:
                 ahead = todo[j + AHEAD]
+                for k in range(desk[ahead], desk[ahead] + deciders[ahead]):
+                    if serving[k] >= 0:  # a sign-off held past midnight: its start is read
+                        prefetch(t_in, serving[k])
                 for r in range(start[ahead], min(end[ahead], start[ahead] + QUEUE_AHEAD)):
                     prefetch(t_in, store[r])
             m = todo[j]
