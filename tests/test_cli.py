@@ -199,6 +199,10 @@ BAD_TOML = {
     "--set out of range": (SMALL, ["--set", "baseline.sickness=1.5"],
                            ["--set", "baseline.sickness", "≤ 1"], False),
     "--set without =": (SMALL, ["--set", "policy.validation.steps"], ["--set", "KEY=VALUE"], False),
+    "stand-down share out of range": (SMALL + "[work]\nstand_down_leave = 1.5\n", [],
+                                      ["work.stand_down_leave", "≤ 1"], False),
+    "telework rule not a boolean": (SMALL, ["--set", "work.remote_before_leave=sometimes"],
+                                    ["--set", "work.remote_before_leave"], False),
 }
 
 

@@ -52,7 +52,7 @@ from .memory import gather
 DAY_PARAMS = (
     DayParam("sickness_spell", int, setting("baseline.sickness_spell"), "days of a sickness spell"),
     DayParam("remote_before_leave", bool, setting("work.remote_before_leave"),
-             "childcare and vulnerability keep home only those who do not work remotely"),
+             "childcare, vulnerability and closure keep home only those who do not work remotely"),
 )
 
 SICK_BIT, CHILDCARE_BIT, VULNERABILITY_BIT, VACANCY_BIT, REMOTE_BIT = 1, 2, 4, 8, 16
