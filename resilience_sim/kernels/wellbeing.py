@@ -77,10 +77,9 @@ def update(day, P, agents, services, managers, agent_share, manager_share, today
                 manager_share - P.manager_tolerance)
     starts = _burnouts(day, P, status, agents.burnout_until, scratch)
     agents.fatigue[:] = scratch  # stored in single precision
-    today[TODAY_FATIGUE], today[TODAY_ENGAGEMENT], today[TODAY_MANAGER_FATIGUE] = totals(agents.fatigue,
-                                                                                         agents.engagement, role)
+    sums = totals(agents.fatigue, agents.engagement, role)
+    today[TODAY_FATIGUE], today[TODAY_ENGAGEMENT], today[TODAY_MANAGER_FATIGUE], today[TODAY_FATIGUE_MAX] = sums
     today[TODAY_BURNOUT_STARTS] = starts
-    today[TODAY_FATIGUE_MAX] = agents.fatigue.max() if agents.fatigue.shape[0] else 0.0
 
 
 @njit(cache=True)
@@ -98,13 +97,18 @@ def desk_pressure(managers, pressure):
 
 @njit(cache=True)
 def _fatigue(P, status, role, fatigue, work):
-    """``work``: each agent's pressure in, tomorrow's fatigue out (see module doc)."""
+    """``work``: each agent's pressure in, tomorrow's fatigue out (see module doc).
+
+    ω = 0 is read as an infinitely steep ρ: no recovery under any overload (1/ω taken as
+    1e300, so ρ = 0 for any overload above 1e-300 and 1 without overload).
+    """
+    per_overload = 1.0 / P.recovery_overload if P.recovery_overload > 0.0 else 1e300
     for a in range(status.shape[0]):
         f = np.float64(fatigue[a])
         x = min(work[a], P.pressure_cap)
         gain = P.fatigue_gain * (P.manager_relief if role[a] >= 0 else 1.0)
         over = max(0.0, x - 1.0)
-        rho = max(0.0, 1.0 - over / P.recovery_overload) if P.recovery_overload > 0.0 else (over <= 0.0) * 1.0
+        rho = max(0.0, 1.0 - over * per_overload)
         present = min(max(f + (gain * over - P.fatigue_recovery * rho * f), 0.0), 1.0)
         work[a] = f - P.fatigue_recovery * f if status[a] == STATUS_ABSENT else present
 
@@ -140,15 +144,17 @@ def _burnouts(day, P, status, burnout_until, fatigue):
 
 @njit(cache=True)
 def totals(fatigue, engagement, role):
-    """Σ fatigue, Σ engagement and Σ managers' fatigue over the agents.
+    """Σ fatigue, Σ engagement, Σ managers' fatigue and the highest fatigue over the agents.
 
     Four partial sums of each, agents taken in turn, added at the end: one running sum
     made each agent wait for the previous addition (a third of the stage). The partial
     sums are plain variables (held in registers; as elements of an array they went
     through memory). The order is fixed, so the totals are the same in every run; they
-    differ from sums in agent order by rounding only (~1e-16 relative).
+    differ from sums in agent order by rounding only (~1e-16 relative). The highest
+    fatigue is taken in the same pass (0 with no agents; fatigue is never negative).
     """
     f0 = f1 = f2 = f3 = 0.0
+    h0 = h1 = h2 = h3 = 0.0
     e0 = e1 = e2 = e3 = 0.0
     m0 = m1 = m2 = m3 = 0.0
     n = fatigue.shape[0]
@@ -158,6 +164,10 @@ def totals(fatigue, engagement, role):
         f1 += x1
         f2 += x2
         f3 += x3
+        h0 = max(h0, x0)
+        h1 = max(h1, x1)
+        h2 = max(h2, x2)
+        h3 = max(h3, x3)
         e0 += engagement[a]
         e1 += engagement[a + 1]
         e2 += engagement[a + 2]
@@ -168,6 +178,7 @@ def totals(fatigue, engagement, role):
         m3 += x3 if role[a + 3] >= 0 else 0.0
     for a in range(n - n % 4, n):
         f0 += fatigue[a]
+        h0 = max(h0, fatigue[a])
         e0 += engagement[a]
         m0 += fatigue[a] if role[a] >= 0 else 0.0
-    return (f0 + f1) + (f2 + f3), (e0 + e1) + (e2 + e3), (m0 + m1) + (m2 + m3)
+    return (f0 + f1) + (f2 + f3), (e0 + e1) + (e2 + e3), (m0 + m1) + (m2 + m3), max(max(h0, h1), max(h2, h3))
