@@ -138,34 +138,26 @@ def leave_table(closed, stand_down, key, latent):
 
 @njit(cache=True, inline="always")
 def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, stand_down, buf):
-    """Set every agent's status and absence reason for ``day``."""
+    """Set every agent's status and absence reason for ``day``.
+
+    On a day when no service stands staff down (most days), the stand-down rule sends
+    no one home and its latents are not read: the reasons are set from the services'
+    closures alone (the same results, 15 bytes fewer read per agent).
+    """
     burnout_until, assigned, role = agents.burnout_until, agents.assigned, agents.role
     can_remote, status, absence = agents.can_remote, agents.status, agents.absence
     bits, today = buf.latents, buf.today
     update_latents(day, P, phase, prevalence, remote_uptake, bits, buf.latents_for)
-    table = leave_table(closed, stand_down, stream_key(P.seed, ABSENCE, 0), buf.leave_latents)
-    sent_home = np.empty(assigned.shape[0], dtype=np.float64)
-    gather(table, assigned, sent_home)  # apart: the loop below runs vectorised without the read at random
-    latent = buf.leave_latents
-    excusable = np.uint8(EXCUSED_BITS)
-    leave = 0
-    burnt_days = 0
-    for a in range(assigned.shape[0]):  # the reason: burnout, else drawn (the first that holds), else special leave
-        b = bits[a]
-        at_home = can_remote[a] & ((b & REMOTE_BIT) != 0)
-        teleworks = at_home & P.remote_before_leave
-        b = b & (np.uint8(0xFF) ^ (excusable if teleworks else np.uint8(0)))  # telework before leave
-        r = VACANCY if b & VACANCY_BIT else -1
-        r = VULNERABILITY if b & VULNERABILITY_BIT else r
-        r = CHILDCARE if b & CHILDCARE_BIT else r
-        r = SICKNESS if b & SICK_BIT else r
-        shut = sent_home[a] == CLOSED
-        stood_down = (not shut) & (not at_home) & (latent[a] < sent_home[a])
-        on_leave = (r < 0) & (role[a] < 0) & ((shut & (not teleworks)) | stood_down)
-        burnt = burnout_until[a] >= day
-        absence[a] = BURNOUT if burnt else (SPECIAL_LEAVE if on_leave else r)
-        leave += on_leave & (not burnt)
-        burnt_days += burnt
+    if stand_down.max() > 0.0:
+        table = leave_table(closed, stand_down, stream_key(P.seed, ABSENCE, 0), buf.leave_latents)
+        sent_home = np.empty(assigned.shape[0], dtype=np.float64)
+        gather(table, assigned, sent_home)  # apart: the loop below runs vectorised without the read at random
+        leave, burnt_days = _reasons_standing_down(day, P, bits, can_remote, role, burnout_until, sent_home,
+                                                   buf.leave_latents, absence)
+    else:
+        shut = np.empty(assigned.shape[0], dtype=np.bool_)
+        gather(closed, assigned, shut)
+        leave, burnt_days = _reasons(day, P, bits, can_remote, role, burnout_until, shut, absence)
     absent = 0
     remote = 0
     managers_present = 0
@@ -181,3 +173,57 @@ def apply_shock(day, P, agents, phase, prevalence, remote_uptake, closed, stand_
     today[TODAY_REMOTE] = remote
     today[TODAY_SPECIAL_LEAVE] = leave
     today[TODAY_BURNOUT_DAYS] = burnt_days  # nothing else makes an agent absent, nor ends a burnout, later today
+
+
+@njit(cache=True, inline="always")
+def _drawn(b, can_remote, remote_before_leave):
+    """An agent's drawn reason (−1: none) from its latent bits ``b``.
+
+    Also whether it works remotely if present, and whether that keeps it at work (rule 2).
+    """
+    at_home = can_remote & ((b & REMOTE_BIT) != 0)
+    teleworks = at_home & remote_before_leave
+    b = b & (np.uint8(0xFF) ^ (np.uint8(EXCUSED_BITS) if teleworks else np.uint8(0)))  # telework before leave
+    r = VACANCY if b & VACANCY_BIT else -1
+    r = VULNERABILITY if b & VULNERABILITY_BIT else r
+    r = CHILDCARE if b & CHILDCARE_BIT else r
+    r = SICKNESS if b & SICK_BIT else r
+    return r, at_home, teleworks
+
+
+@njit(cache=True, inline="always")
+def _set_reason(a, day, r, on_leave, burnout_until, absence):
+    """Agent a's reason: burnout, else drawn ``r``, else special leave; returns (special leave, burnt) as 0/1."""
+    burnt = burnout_until[a] >= day
+    absence[a] = BURNOUT if burnt else (SPECIAL_LEAVE if on_leave else r)
+    return on_leave & (not burnt), burnt
+
+
+@njit(cache=True)
+def _reasons(day, P, bits, can_remote, role, burnout_until, shut, absence):
+    """Every agent's absence reason when no service stands staff down; returns (special leaves, burnout days)."""
+    leave = 0
+    burnt_days = 0
+    for a in range(bits.shape[0]):
+        r, _, teleworks = _drawn(bits[a], can_remote[a], P.remote_before_leave)
+        on_leave = (r < 0) & (role[a] < 0) & shut[a] & (not teleworks)
+        left, burnt = _set_reason(a, day, r, on_leave, burnout_until, absence)
+        leave += left
+        burnt_days += burnt
+    return leave, burnt_days
+
+
+@njit(cache=True)
+def _reasons_standing_down(day, P, bits, can_remote, role, burnout_until, sent_home, latent, absence):
+    """As :func:`_reasons`, ``sent_home`` holding each agent's service's entry of the leave table."""
+    leave = 0
+    burnt_days = 0
+    for a in range(bits.shape[0]):
+        r, at_home, teleworks = _drawn(bits[a], can_remote[a], P.remote_before_leave)
+        shut = sent_home[a] == CLOSED
+        stood_down = (not shut) & (not at_home) & (latent[a] < sent_home[a])
+        on_leave = (r < 0) & (role[a] < 0) & ((shut & (not teleworks)) | stood_down)
+        left, burnt = _set_reason(a, day, r, on_leave, burnout_until, absence)
+        leave += left
+        burnt_days += burnt
+    return leave, burnt_days
