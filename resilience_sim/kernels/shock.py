@@ -62,7 +62,12 @@ _SPELL_STAGGER = 2654435761
 
 
 def spell_phases(n_agents: int, spell: int) -> np.ndarray:
-    """Each agent's phase in the sickness spells, (agent × 2654435761) mod spell (int16)."""
+    """Each agent's phase in the sickness spells, (agent × 2654435761) mod spell (int16).
+
+    Periodic of period ``spell`` (agent a + spell has agent a's phase), which
+    :func:`_draw_sickness` relies on; 2654435761 is prime, so the first ``spell`` agents
+    take every phase once.
+    """
     return ((np.arange(n_agents, dtype=np.int64) * _SPELL_STAGGER) % spell).astype(np.int16)
 
 
@@ -82,18 +87,32 @@ def _draw_fixed(bits, bit, key, k, p):
 
 @njit(cache=True)
 def _draw_sickness(day, spell, key, p, phase, bits, every):
-    """Set each agent's sickness bit for its spell today: all agents, or only those whose spell starts today."""
+    """Set each agent's sickness bit for its spell today: all agents, or only those whose spell starts today.
+
+    An agent's spell moves on today when (day + phase) // spell does, i.e. when its phase is
+    (spell − day mod spell) mod spell. ``phase`` is periodic of period ``spell`` (see
+    :func:`spell_phases`), so those agents are found among the first ``spell`` and then
+    every ``spell``-th one: one agent in ``spell`` is read, not all.
+    """
     keep = np.uint8(0xFF ^ SICK_BIT)
     on = np.uint8(SICK_BIT)
+    n = bits.shape[0]
     if p <= 0.0:
-        for a in range(bits.shape[0]):
+        for a in range(n):
             bits[a] = bits[a] & keep
         return
     first_block, into_block = day // spell, day % spell
-    for a in range(bits.shape[0]):
-        shifted = into_block + phase[a]
-        if every or shifted == spell or shifted == 0:  # (day + phase) // spell moved on today
-            block = first_block + (shifted >= spell)
+    if every:
+        for a in range(n):
+            block = first_block + (into_block + phase[a] >= spell)
+            bits[a] = (bits[a] & keep) | (on if uniform(key, a, block * 8) < p else np.uint8(0))
+        return
+    target = (spell - into_block) % spell
+    block = first_block + (target > 0)  # a phase of spell − into_block reaches the next block today
+    for first in range(min(spell, n)):
+        if phase[first] != target:
+            continue
+        for a in range(first, n, spell):
             bits[a] = (bits[a] & keep) | (on if uniform(key, a, block * 8) < p else np.uint8(0))
 
 
